@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using DigitRecognizer.Models;
+using DigitRecognizer.Training;
+
+namespace DigitRecognizer.Checkpoints;
+
+/// <summary>
+/// Everything a checkpoint says about its weights: enough to rebuild the network, repeat its
+/// preprocessing, and tell a person how it was trained and how well it did.
+/// </summary>
+public sealed record CheckpointMetadata
+{
+    /// <summary>Layout version of the checkpoint file; see <see cref="Checkpoint.FormatVersion"/>.</summary>
+    public int FormatVersion { get; init; } = Checkpoint.FormatVersion;
+
+    /// <summary>Architecture name, as accepted by <see cref="ModelFactory.Get"/>.</summary>
+    public required string Architecture { get; init; }
+
+    /// <summary>The architecture's arguments, every default filled in.</summary>
+    public required JsonObject ArchitectureArguments { get; init; }
+
+    /// <summary>How pixels were turned into network input.</summary>
+    public required InputNormalization Normalization { get; init; }
+
+    /// <summary>The options of the run that produced the weights, with the epoch count resolved.</summary>
+    public required TrainingOptions Training { get; init; }
+
+    /// <summary>What the run measured.</summary>
+    public required TrainingSummary Metrics { get; init; }
+
+    /// <summary>When the checkpoint was written.</summary>
+    public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The program and version that wrote it.</summary>
+    public string CreatedBy { get; init; } = $"DigitRecognizer {typeof(Checkpoint).Assembly.GetName().Version}";
+}
+
+/// <summary>The figures of a finished training run.</summary>
+public sealed record TrainingSummary
+{
+    /// <summary>Where the training images came from.</summary>
+    public required string DataSource { get; init; }
+
+    /// <summary>Images trained on (after the validation part was held out).</summary>
+    public required int TrainImages { get; init; }
+
+    /// <summary>Images held out for validation.</summary>
+    public required int ValidationImages { get; init; }
+
+    /// <summary>The epoch whose weights were kept (best validation accuracy; the last one without validation).</summary>
+    public required int BestEpoch { get; init; }
+
+    /// <summary>Validation accuracy of the kept weights, 0–1, or null without validation.</summary>
+    public double? ValidationAccuracy { get; init; }
+
+    /// <summary>Validation loss of the kept weights, or null without validation.</summary>
+    public double? ValidationLoss { get; init; }
+
+    /// <summary>Accuracy on a separate test set, when one was evaluated after training (never used to choose anything).</summary>
+    public double? TestAccuracy { get; init; }
+
+    /// <summary>Wall time of the whole training, in seconds.</summary>
+    public required double TrainingSeconds { get; init; }
+
+    /// <summary>libtorch threads used.</summary>
+    public required int Threads { get; init; }
+
+    /// <summary>Per-epoch figures, in order.</summary>
+    public required IReadOnlyList<EpochMetrics> History { get; init; }
+}

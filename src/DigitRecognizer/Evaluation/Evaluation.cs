@@ -1,0 +1,53 @@
+using DigitRecognizer.Data;
+using DigitRecognizer.Inference;
+
+namespace DigitRecognizer.Evaluation;
+
+/// <summary>How a model did on a labelled set.</summary>
+public sealed class EvaluationResult
+{
+    internal EvaluationResult(string model, string data, PredictionSet predictions, IReadOnlyList<int> truth)
+    {
+        Model = model;
+        Data = data;
+        Predictions = predictions;
+        Loss = predictions.MeanLoss(truth);
+        ConfusionMatrix = new ConfusionMatrix(truth, predictions.Labels);
+        Report = ClassificationReport.From(ConfusionMatrix);
+    }
+
+    /// <summary>Architecture name of the model evaluated.</summary>
+    public string Model { get; }
+
+    /// <summary>Where the images came from.</summary>
+    public string Data { get; }
+
+    /// <summary>The model's probabilities and answers, in data order.</summary>
+    public PredictionSet Predictions { get; }
+
+    /// <summary>Share of images classified correctly, 0–1.</summary>
+    public double Accuracy => ConfusionMatrix.Accuracy;
+
+    /// <summary>Mean cross-entropy of the true digits.</summary>
+    public double Loss { get; }
+
+    /// <summary>Truth × prediction counts.</summary>
+    public ConfusionMatrix ConfusionMatrix { get; }
+
+    /// <summary>Per-class precision, recall and F1.</summary>
+    public ClassificationReport Report { get; }
+}
+
+/// <summary>Measures a classifier on labelled digits.</summary>
+public static class Evaluator
+{
+    /// <summary>Predicts every image of <paramref name="data"/> and compares with its labels.</summary>
+    public static EvaluationResult Evaluate(DigitClassifier classifier, DigitDataset data, IProgress<int>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        if (data.Labels is null)
+            throw new ArgumentException($"{data.Source} has no labels, so there is nothing to evaluate against.", nameof(data));
+        var predictions = classifier.Predict(data, progress: progress, cancellation: cancellation);
+        return new EvaluationResult(classifier.Architecture, data.Source, predictions, data.Labels);
+    }
+}

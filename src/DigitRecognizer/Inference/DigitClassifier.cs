@@ -1,0 +1,86 @@
+using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Data;
+using DigitRecognizer.Engine;
+using DigitRecognizer.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DigitRecognizer.Inference;
+
+/// <summary>
+/// A trained network with what it needs to be used: its preprocessing and the metadata that a
+/// checkpoint stores. Load one with <see cref="Checkpoint.Load"/>, get one from
+/// <see cref="Training.Trainer.Train"/>. Not safe for concurrent use from several threads.
+/// </summary>
+public sealed class DigitClassifier : IDisposable
+{
+    /// <summary>
+    /// Images per forward pass when predicting. Measured on 2 cores: the CNN predicts ~7,000 images/s at 256
+    /// and ~4,000 at 1,000, where each activation (1,000 × 32 × 26 × 26 floats = 86 MB) no longer fits in cache.
+    /// </summary>
+    public const int DefaultBatchSize = 256;
+
+    private readonly nn.Module<Tensor, Tensor> model;
+
+    internal DigitClassifier(nn.Module<Tensor, Tensor> model, InputNormalization normalization, CheckpointMetadata metadata)
+    {
+        this.model = model;
+        Normalization = normalization;
+        Metadata = metadata;
+        model.eval();
+    }
+
+    /// <summary>How training described itself; saved with the weights.</summary>
+    public CheckpointMetadata Metadata { get; internal set; }
+
+    /// <summary>The preprocessing the network expects.</summary>
+    public InputNormalization Normalization { get; }
+
+    /// <summary>The architecture name.</summary>
+    public string Architecture => Metadata.Architecture;
+
+    internal nn.Module<Tensor, Tensor> Module => model;
+
+    /// <summary>Predicts every image of <paramref name="data"/>, in order, in batches.</summary>
+    /// <param name="progress">Receives the number of images done after each batch.</param>
+    public PredictionSet Predict(DigitDataset data, int batchSize = DefaultBatchSize, IProgress<int>? progress = null,
+        CancellationToken cancellation = default) =>
+        Predict(model, Normalization, data, batchSize, progress, cancellation);
+
+    /// <summary>Records a figure measured after training (such as test accuracy) in the metadata that will be saved.</summary>
+    public void RecordTestAccuracy(double accuracy) =>
+        Metadata = Metadata with { Metrics = Metadata.Metrics with { TestAccuracy = accuracy } };
+
+    internal static PredictionSet Predict(nn.Module<Tensor, Tensor> model, InputNormalization normalization, DigitDataset data,
+        int batchSize, IProgress<int>? progress = null, CancellationToken cancellation = default)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be at least 1.");
+        TorchRuntime.EnsureLoaded();
+        var probabilities = new float[data.Count * DigitImage.ClassCount];
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            for (var start = 0; start < data.Count; start += batchSize)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var size = Math.Min(batchSize, data.Count - start);
+                var x = normalization.ToInput(data.Pixels, start, size);
+                var logits = model.forward(x);
+                var batchProbabilities = nn.functional.softmax(logits, 1).contiguous();
+                batchProbabilities.data<float>().CopyTo(probabilities, start * DigitImage.ClassCount);
+                progress?.Report(start + size);
+            }
+        }
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+        return new PredictionSet(probabilities);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => model.Dispose();
+}

@@ -1,0 +1,62 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DigitRecognizer.Models;
+
+/// <summary>Channel and unit counts of <see cref="CnnModel"/>; the defaults are the notebook's.</summary>
+public sealed record CnnModelOptions
+{
+    /// <summary>Filters in the first 3×3 convolution.</summary>
+    public int Conv1Channels { get; init; } = 32;
+
+    /// <summary>Filters in the second 3×3 convolution.</summary>
+    public int Conv2Channels { get; init; } = 64;
+
+    /// <summary>Units in the dense hidden layer.</summary>
+    public int Hidden { get; init; } = 128;
+}
+
+/// <summary>
+/// The notebook's small convolutional network:
+/// Conv 32 3×3 ReLU → MaxPool 2×2 → Conv 64 3×3 ReLU → Flatten → Dense 128 ReLU → Dense 10.
+/// Unpadded ("valid") convolutions as in Keras: 28 → 26 → 13 → 11, so the dense layer sees 64 × 11 × 11.
+/// Returns logits; softmax is applied at prediction time.
+/// </summary>
+public sealed class CnnModel : nn.Module<Tensor, Tensor>
+{
+    private const int SideAfterConvolutions = ((DigitImage.Side - 2) / 2) - 2;
+
+    private readonly Conv2d conv1;
+    private readonly MaxPool2d pool;
+    private readonly Conv2d conv2;
+    private readonly Flatten flatten;
+    private readonly Linear hidden;
+    private readonly Linear output;
+
+    public CnnModel(CnnModelOptions options) : base("cnn")
+    {
+        conv1 = nn.Conv2d(1, options.Conv1Channels, kernel_size: 3);
+        pool = nn.MaxPool2d(kernel_size: 2);
+        conv2 = nn.Conv2d(options.Conv1Channels, options.Conv2Channels, kernel_size: 3);
+        flatten = nn.Flatten();
+        hidden = nn.Linear(options.Conv2Channels * SideAfterConvolutions * SideAfterConvolutions, options.Hidden);
+        output = nn.Linear(options.Hidden, DigitImage.ClassCount);
+        RegisterComponents();
+    }
+
+    /// <param name="input">Images, N×1×28×28, normalised.</param>
+    /// <returns>Class logits, N×10.</returns>
+    public override Tensor forward(Tensor input)
+    {
+        var x = conv1.forward(input);
+        x = nn.functional.relu(x);
+        x = pool.forward(x);
+        x = conv2.forward(x);
+        x = nn.functional.relu(x);
+        x = flatten.forward(x);
+        x = hidden.forward(x);
+        x = nn.functional.relu(x);
+        return output.forward(x);
+    }
+}

@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace DigitRecognizer.Models;
+
+/// <summary>
+/// How pixels become network input, stored in every checkpoint so prediction repeats training's
+/// preprocessing exactly: raw 0–255 → divided by 255 → (x − Mean) / Std.
+/// The notebook models use Mean 0, Std 1, i.e. plain [0, 1] scaling.
+/// </summary>
+public sealed record InputNormalization
+{
+    /// <summary>Divisor applied to raw pixels (0 white … 255 black) before anything else.</summary>
+    public double PixelScale { get; init; } = DigitImage.MaxPixelValue;
+
+    /// <summary>Subtracted after scaling.</summary>
+    public double Mean { get; init; }
+
+    /// <summary>Divides after subtracting the mean.</summary>
+    public double Std { get; init; } = 1.0;
+
+    /// <summary>Image side in pixels; inputs must be Side × Side.</summary>
+    public int Side { get; init; } = DigitImage.Side;
+
+    /// <summary>Scaling to [0, 1] only: the notebook's preprocessing.</summary>
+    public static InputNormalization UnitRange { get; } = new();
+
+    /// <summary>
+    /// Turns <paramref name="count"/> images of [0, 1] pixels starting at image <paramref name="first"/>
+    /// into an N×1×28×28 float tensor for the network.
+    /// </summary>
+    public Tensor ToInput(float[] pixels, int first, int count)
+    {
+        var x = tensor(pixels.AsSpan(first * DigitImage.PixelCount, count * DigitImage.PixelCount).ToArray(),
+            [count, 1, Side, Side]);
+        return Apply(x);
+    }
+
+    /// <summary>Applies (x − Mean) / Std to a tensor of [0, 1] pixels (in place when it changes anything).</summary>
+    public Tensor Apply(Tensor unitPixels)
+    {
+        if (Mean == 0 && Std == 1) return unitPixels;
+        return unitPixels.sub_(Mean).div_(Std);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+
+namespace DigitRecognizer.Models;
+
+/// <summary>
+/// One selectable architecture: its name on the command line, what it is, the training length that
+/// reaches its documented accuracy, and how to build it from its (JSON) arguments, which checkpoints store.
+/// </summary>
+public sealed class ModelArchitecture
+{
+    private static readonly JsonSerializerOptions ArgumentJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // A checkpoint whose arguments this version does not understand must fail loudly, not silently
+        // build a different network.
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    private readonly Func<JsonObject?, nn.Module<Tensor, Tensor>> create;
+    private readonly Func<JsonObject> defaultArguments;
+
+    private ModelArchitecture(string name, string description, int defaultEpochs,
+        Func<JsonObject?, nn.Module<Tensor, Tensor>> create, Func<JsonObject> defaultArguments)
+    {
+        Name = name;
+        Description = description;
+        DefaultEpochs = defaultEpochs;
+        this.create = create;
+        this.defaultArguments = defaultArguments;
+    }
+
+    /// <summary>The name used by <c>--model</c> and stored in checkpoints.</summary>
+    public string Name { get; }
+
+    /// <summary>One line on what the network is.</summary>
+    public string Description { get; }
+
+    /// <summary>Epochs used when the user gives none: enough to reach the accuracy quoted in the README.</summary>
+    public int DefaultEpochs { get; }
+
+    /// <summary>The architecture's arguments with every default filled in, as stored in checkpoints.</summary>
+    public JsonObject DefaultArguments() => defaultArguments();
+
+    /// <summary>Builds a freshly initialised network (initialisation draws from libtorch's global generator).</summary>
+    /// <param name="arguments">Arguments as stored in a checkpoint; null or missing members take their defaults.</param>
+    public nn.Module<Tensor, Tensor> Create(JsonObject? arguments = null) => create(arguments);
+
+    /// <summary>Defines an architecture whose arguments are the options record <typeparamref name="TOptions"/>.</summary>
+    public static ModelArchitecture Define<TOptions>(string name, string description, int defaultEpochs,
+        Func<TOptions, nn.Module<Tensor, Tensor>> build) where TOptions : new()
+    {
+        return new ModelArchitecture(name, description, defaultEpochs,
+            arguments => build(ParseArguments<TOptions>(name, arguments)),
+            () => JsonSerializer.SerializeToNode(new TOptions(), ArgumentJson)!.AsObject());
+    }
+
+    private static TOptions ParseArguments<TOptions>(string name, JsonObject? arguments) where TOptions : new()
+    {
+        if (arguments is null) return new TOptions();
+        try
+        {
+            return arguments.Deserialize<TOptions>(ArgumentJson) ?? new TOptions();
+        }
+        catch (JsonException error)
+        {
+            throw new ArgumentException($"Invalid arguments for model '{name}': {error.Message}", nameof(arguments), error);
+        }
+    }
+}
