@@ -1,0 +1,61 @@
+using System.CommandLine;
+using DigitRecognizer.Benchmarking;
+using DigitRecognizer.Cli.Rendering;
+using Spectre.Console;
+
+namespace DigitRecognizer.Cli.Commands;
+
+/// <summary><c>digits bench</c>: prints CSV load, training and inference speed on this machine.</summary>
+internal static class BenchCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var defaults = new BenchmarkOptions();
+        var runs = new Option<int>("--runs")
+        {
+            Description = "Repetitions per measurement; medians are reported.",
+            DefaultValueFactory = _ => defaults.Runs,
+            HelpName = "N",
+        };
+        var models = new Option<string[]>("--models")
+        {
+            Description = "Architectures to time.",
+            DefaultValueFactory = _ => [.. defaults.Models],
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "NAME",
+        };
+        var trainImages = new Option<int>("--train-images")
+        {
+            Description = "Images per timed training epoch.",
+            DefaultValueFactory = _ => defaults.TrainImages,
+            HelpName = "N",
+        };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "libtorch threads; 0 = one per core.",
+            DefaultValueFactory = _ => defaults.Threads,
+            HelpName = "N",
+        };
+
+        var command = new Command("bench", "Measure CSV loading, training and prediction speed on this machine (medians of several runs).")
+        {
+            runs, models, trainImages, threads,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, cancellation =>
+        {
+            var options = defaults with
+            {
+                Runs = parse.GetValue(runs),
+                Models = parse.GetValue(models)!,
+                TrainImages = parse.GetValue(trainImages),
+                Threads = parse.GetValue(threads),
+            };
+            console.MarkupLineInterpolated($"Benchmarking on {Environment.ProcessorCount} cores, {options.Runs} runs each (medians)…");
+            var progress = new SyncProgress<BenchmarkFigure>(figure =>
+                console.MarkupLineInterpolated($"  {figure.Name,-40} [bold]{figure.Median,12:N2}[/] {figure.Unit,-9} {figure.Note}"));
+            Benchmark.Run(options, progress, cancellation);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

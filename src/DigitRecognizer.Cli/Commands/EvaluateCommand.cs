@@ -1,0 +1,58 @@
+using System.CommandLine;
+using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Cli.Rendering;
+using DigitRecognizer.Data;
+using DigitRecognizer.Evaluation;
+using DigitRecognizer.IO;
+using Spectre.Console;
+
+namespace DigitRecognizer.Cli.Commands;
+
+/// <summary><c>digits evaluate</c>: accuracy, loss, confusion matrix and per-class scores of a model on labelled digits.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var model = new Option<string>("--model", "-m")
+        {
+            Description = "The checkpoint file, or the folder holding model.ckpt.",
+            HelpName = "PATH",
+            Required = true,
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "Labelled digits: a Kaggle train.csv-style file, a folder of MNIST IDX files (its test part) or an IDX image file with its labels beside it. Default: the embedded MNIST test set (10,000 images).",
+            HelpName = "PATH",
+        };
+        var json = new Option<string?>("--json")
+        {
+            Description = "Also write the figures as JSON to this file.",
+            HelpName = "FILE",
+        };
+
+        var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1.")
+        {
+            model, data, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, cancellation =>
+            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), cancellation)));
+        return command;
+    }
+
+    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, CancellationToken cancellation)
+    {
+        using var classifier = Checkpoint.Load(modelPath);
+        var data = Loading.Load(console, dataPath, MnistSplit.Test);
+        if (data.Labels is null)
+            throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");
+
+        var result = Evaluator.Evaluate(classifier, data, cancellation: cancellation);
+        EvaluationView.Render(console, result);
+        if (jsonPath is not null)
+        {
+            JsonFormat.Write(jsonPath, EvaluationSummary.From(result, Checkpoint.Resolve(modelPath)));
+            console.MarkupLineInterpolated($"Wrote [bold]{jsonPath}[/].");
+        }
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Diagnostics;
+using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Cli.Rendering;
+using DigitRecognizer.Data;
+using DigitRecognizer.Inference;
+using Spectre.Console;
+
+namespace DigitRecognizer.Cli.Commands;
+
+/// <summary><c>digits predict</c>: labels a file of digits and writes a Kaggle submission.</summary>
+internal static class PredictCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var model = new Option<string>("--model", "-m")
+        {
+            Description = "The checkpoint file, or the folder holding model.ckpt (what `train --output DIR` wrote).",
+            HelpName = "PATH",
+            Required = true,
+        };
+        var input = new Option<string>("--input", "-i")
+        {
+            Description = "Digits to label: a Kaggle test.csv (a 'label' column, if present, is ignored) or an IDX image file.",
+            HelpName = "PATH",
+            Required = true,
+        };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The submission file to write: ImageId,Label with ImageId from 1, in input order.",
+            DefaultValueFactory = _ => "submission.csv",
+            HelpName = "FILE",
+        };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Images per forward pass.",
+            DefaultValueFactory = _ => DigitClassifier.DefaultBatchSize,
+            HelpName = "N",
+        };
+
+        var command = new Command("predict", "Predict the digit of every image in a file and write a Kaggle submission.")
+        {
+            model, input, output, batchSize,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, cancellation =>
+            Run(console, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(batchSize), cancellation)));
+        return command;
+    }
+
+    private static int Run(IAnsiConsole console, string modelPath, string inputPath, string outputPath, int batchSize, CancellationToken cancellation)
+    {
+        if (batchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {batchSize}).");
+        using var classifier = Checkpoint.Load(modelPath);
+        var data = Loading.Load(console, inputPath, MnistSplit.Test);
+
+        var clock = Stopwatch.StartNew();
+        var predictions = classifier.Predict(data, batchSize, cancellation: cancellation);
+        var seconds = clock.Elapsed.TotalSeconds;
+        SubmissionWriter.Write(outputPath, predictions.Labels);
+
+        console.MarkupLineInterpolated(
+            $"Predicted {predictions.Count:N0} images with [bold]{classifier.Architecture}[/] in {seconds:F2} s ({predictions.Count / Math.Max(seconds, 1e-9):N0} images/s); wrote [bold]{outputPath}[/].");
+        var histogram = new int[DigitImage.ClassCount];
+        foreach (var label in predictions.Labels) histogram[label]++;
+        console.MarkupLineInterpolated($"Predicted digits: {string.Join("  ", histogram.Select((n, d) => $"{d}: {n:N0}"))}");
+        if (data.Labels is not null)
+            console.MarkupLineInterpolated($"The input has labels (ignored for prediction): accuracy against them {predictions.Accuracy(data.Labels):P2}.");
+        return ExitCodes.Success;
+    }
+}

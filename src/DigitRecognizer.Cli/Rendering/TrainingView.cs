@@ -1,0 +1,91 @@
+using DigitRecognizer.Data;
+using DigitRecognizer.Inference;
+using DigitRecognizer.Training;
+using Spectre.Console;
+
+namespace DigitRecognizer.Cli.Rendering;
+
+/// <summary>
+/// Shows a training run: a live bar per epoch with running loss and accuracy that turns into the epoch's
+/// summary line; plain lines when the output is not a terminal (logs, CI).
+/// </summary>
+internal static class TrainingView
+{
+    public static DigitClassifier Train(IAnsiConsole console, DigitDataset data, TrainingOptions options, CancellationToken cancellation)
+    {
+        DigitClassifier classifier;
+        if (console.Profile.Capabilities.Interactive)
+        {
+            classifier = console.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
+                {
+                    ProgressTask? current = null;
+                    var progress = new SyncProgress<TrainingProgress>(report =>
+                    {
+                        switch (report)
+                        {
+                            case TrainingStarted started:
+                                WriteStart(console, started);
+                                break;
+                            case BatchCompleted batch:
+                                current ??= context.AddTask("", maxValue: batch.Batches);
+                                current.Value = batch.Batch;
+                                current.Description = Markup.Escape(
+                                    $"epoch {batch.Epoch}/{batch.Epochs}  loss {batch.RunningLoss:F4}  acc {batch.RunningAccuracy:P2}");
+                                break;
+                            case EpochCompleted epoch:
+                                if (current is not null)
+                                {
+                                    current.Description = Summary(epoch);
+                                    current.StopTask();
+                                    current = null;
+                                }
+                                break;
+                        }
+                    });
+                    return Trainer.Train(data, options, progress, cancellation);
+                });
+        }
+        else
+        {
+            var progress = new SyncProgress<TrainingProgress>(report =>
+            {
+                switch (report)
+                {
+                    case TrainingStarted started:
+                        WriteStart(console, started);
+                        break;
+                    case EpochCompleted epoch:
+                        console.MarkupLine(Summary(epoch));
+                        break;
+                }
+            });
+            classifier = Trainer.Train(data, options, progress, cancellation);
+        }
+
+        var metrics = classifier.Metadata.Metrics;
+        var validation = metrics.ValidationAccuracy is { } accuracy
+            ? $"validation accuracy [bold]{accuracy:P2}[/] (best epoch {metrics.BestEpoch}, whose weights are kept)"
+            : "no validation part; the last epoch's weights are kept";
+        console.MarkupLine($"Trained in {metrics.TrainingSeconds:F1} s: {validation}.");
+        return classifier;
+    }
+
+    private static void WriteStart(IAnsiConsole console, TrainingStarted started) =>
+        console.MarkupLineInterpolated(
+            $"Training [bold]{started.Model}[/] for {started.Epochs} epochs on {started.TrainImages:N0} images ({started.ValidationImages:N0} held out for validation), {started.BatchesPerEpoch:N0} batches per epoch, {started.Threads} threads.");
+
+    private static string Summary(EpochCompleted completed)
+    {
+        var m = completed.Metrics;
+        var validation = m.ValidationAccuracy is { } accuracy
+            ? $"  val loss {m.ValidationLoss:F4}  val acc {accuracy:P2}"
+            : "";
+        var best = completed.IsBest && m.ValidationAccuracy is not null ? " [green]★ best[/]" : "";
+        return Markup.Escape($"epoch {m.Epoch}/{completed.Epochs}  loss {m.TrainLoss:F4}  acc {m.TrainAccuracy:P2}{validation}  {m.Seconds:F1} s  {m.ImagesPerSecond:N0} img/s")
+               + best;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Cli;
+using DigitRecognizer.Data;
+
+namespace DigitRecognizer.Tests.Cli;
+
+/// <summary>End-to-end runs of the verbs on small slices: train → predict → evaluate, and failures.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Theory]
+    [InlineData("train", "--epochs", "[default: 128]")]
+    [InlineData("predict", "--input", "[default: submission.csv]")]
+    [InlineData("evaluate", "--json", "--data")]
+    [InlineData("bench", "--runs", "[default: 5]")]
+    public void Help_ListsEveryVerbsOptionsWithDefaults(string verb, string option, string expected)
+    {
+        var (exitCode, output) = CliRunner.Run(verb, "--help");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains(option, output);
+        Assert.Contains(expected, output);
+    }
+
+    [Fact]
+    public void KaggleWorkflow_TrainPredictEvaluate_OnASmallSlice()
+    {
+        var mnist = TestData.MnistFolder;
+        var trainCsv = folder.File("train.csv");
+        var testCsv = folder.File("test.csv");
+        var labelledTestCsv = folder.File("test-labelled.csv");
+        KaggleCsvWriter.Write(trainCsv, MnistFiles.Load(mnist, MnistSplit.Train).Take(1500));
+        var test = MnistFiles.Load(mnist, MnistSplit.Test).Take(300);
+        KaggleCsvWriter.Write(testCsv, test, includeLabels: false);
+        KaggleCsvWriter.Write(labelledTestCsv, test);
+        var model = Path.Combine(folder.Path, "run");
+
+        var train = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--epochs", "1", "--output", model);
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        Assert.Contains("epoch 1/1", train.Output);
+        Assert.DoesNotContain("Test set", train.Output); // only the embedded MNIST has an official test set
+        Assert.True(File.Exists(Path.Combine(model, "model.ckpt")));
+        using (var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "metrics.json"))))
+        {
+            Assert.Equal("dense", metrics.RootElement.GetProperty("architecture").GetString());
+            Assert.Equal(1, metrics.RootElement.GetProperty("metrics").GetProperty("history").GetArrayLength());
+            var trainImages = metrics.RootElement.GetProperty("metrics").GetProperty("trainImages").GetInt32();
+            var validationImages = metrics.RootElement.GetProperty("metrics").GetProperty("validationImages").GetInt32();
+            Assert.Equal(1500, trainImages + validationImages);
+            Assert.InRange(validationImages, 145, 155); // 10% per class, rounded per class
+        }
+
+        var submission = folder.File("submission.csv");
+        var predict = CliRunner.Run("predict", "--model", model, "--input", testCsv, "--output", submission);
+
+        Assert.True(predict.ExitCode == ExitCodes.Success, predict.Output);
+        var lines = File.ReadAllLines(submission);
+        Assert.Equal("ImageId,Label", lines[0]);
+        Assert.Equal(301, lines.Length);
+        Assert.StartsWith("1,", lines[1]);
+        Assert.StartsWith("300,", lines[^1]);
+
+        var json = folder.File("evaluation.json");
+        var evaluate = CliRunner.Run("evaluate", "--model", Path.Combine(model, "model.ckpt"), "--data", labelledTestCsv, "--json", json);
+
+        Assert.True(evaluate.ExitCode == ExitCodes.Success, evaluate.Output);
+        Assert.Contains("Confusion matrix", evaluate.Output);
+        Assert.Contains("macro avg", evaluate.Output);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(json));
+        var accuracy = evaluation.RootElement.GetProperty("accuracy").GetDouble();
+        // The submission and the evaluation agree: same model, same images.
+        var predicted = SubmissionWriter.Read(submission);
+        var agreement = predicted.Where((label, i) => label == test.Labels![i]).Count() / 300.0;
+        Assert.Equal(agreement, accuracy, 9);
+        Assert.True(accuracy > 0.6, $"accuracy {accuracy} after one epoch on ~1,350 images");
+        Assert.Equal(300, evaluation.RootElement.GetProperty("confusionMatrix").EnumerateArray().Sum(row => row.EnumerateArray().Sum(c => c.GetInt32())));
+    }
+
+    [Fact]
+    public void Train_OnTheEmbeddedMnist_AlsoReportsTestAccuracy()
+    {
+        var model = Path.Combine(folder.Path, "run");
+
+        var train = CliRunner.Run("train", "--model", "dense", "--epochs", "1", "--limit", "2000", "--output", model);
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        Assert.Contains("10,000 MNIST test images", train.Output);
+        using var loaded = Checkpoint.Load(model);
+        Assert.NotNull(loaded.Metadata.Metrics.TestAccuracy);
+        Assert.Equal(2000, loaded.Metadata.Metrics.TrainImages + loaded.Metadata.Metrics.ValidationImages);
+    }
+
+    [Fact]
+    public void Predict_WithABadRow_FailsWithFileLineAndColumn_AndKeepsTheOldSubmission()
+    {
+        var model = TrainTinyModel();
+        var testCsv = folder.File("test.csv");
+        var header = string.Join(",", Enumerable.Range(0, 784).Select(i => $"pixel{i}"));
+        var good = string.Join(",", Enumerable.Repeat("0", 784));
+        var bad = string.Join(",", Enumerable.Repeat("0", 10).Append("x7").Concat(Enumerable.Repeat("0", 773)));
+        File.WriteAllText(testCsv, $"{header}\n{good}\n{bad}\n");
+        var submission = folder.File("submission.csv");
+        File.WriteAllText(submission, "ImageId,Label\n1,3\n");
+
+        var (exitCode, output) = CliRunner.Run("predict", "--model", model, "--input", testCsv, "--output", submission);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains($"{testCsv}, line 3, column 11", output);
+        Assert.Contains("'x7'", output);
+        Assert.DoesNotContain("   at ", output); // no stack trace
+        Assert.Equal("ImageId,Label\n1,3\n", File.ReadAllText(submission));
+    }
+
+    [Fact]
+    public void Predict_WithAMissingModel_FailsClearly()
+    {
+        var (exitCode, output) = CliRunner.Run("predict", "--model", folder.File("nope"), "--input", folder.File("test.csv"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("nope", output);
+        Assert.Contains("no such file", output);
+    }
+
+    [Fact]
+    public void Train_WithAnUnknownModel_IsAUsageError()
+    {
+        var (exitCode, output) = CliRunner.Run("train", "--model", "transformer");
+
+        Assert.NotEqual(ExitCodes.Success, exitCode);
+        Assert.Contains("transformer", output);
+    }
+
+    [Fact]
+    public void Train_WithUnlabelledData_FailsAndWritesNothing()
+    {
+        var testCsv = folder.File("test.csv");
+        KaggleCsvWriter.Write(testCsv, TestData.Synthetic(20), includeLabels: false);
+        var output = Path.Combine(folder.Path, "run");
+
+        var result = CliRunner.Run("train", "--data", testCsv, "--epochs", "1", "--output", output);
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.Contains("needs labels", result.Output);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Train_WithAnOutOfRangeOption_NamesIt()
+    {
+        var (exitCode, output) = CliRunner.Run("train", "--validation-split", "1.5", "--output", folder.File("run"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("Validation fraction", output);
+    }
+
+    private string TrainTinyModel()
+    {
+        var trainCsv = folder.File("tiny-train.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(100));
+        var model = Path.Combine(folder.Path, "tiny");
+        var (exitCode, output) = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--epochs", "1", "--output", model);
+        Assert.True(exitCode == ExitCodes.Success, output);
+        return model;
+    }
+}
