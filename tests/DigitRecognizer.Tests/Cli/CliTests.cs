@@ -39,16 +39,16 @@ public sealed class CliTests : IDisposable
         KaggleCsvWriter.Write(labelledTestCsv, test);
         var model = Path.Combine(folder.Path, "run");
 
-        var train = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--epochs", "1", "--output", model);
+        var train = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--epochs", "3", "--output", model);
 
         Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
-        Assert.Contains("epoch 1/1", train.Output);
+        Assert.Contains("epoch 3/3", train.Output);
         Assert.DoesNotContain("Test set", train.Output); // only the embedded MNIST has an official test set
         Assert.True(File.Exists(Path.Combine(model, "model.ckpt")));
         using (var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "metrics.json"))))
         {
             Assert.Equal("dense", metrics.RootElement.GetProperty("architecture").GetString());
-            Assert.Equal(1, metrics.RootElement.GetProperty("metrics").GetProperty("history").GetArrayLength());
+            Assert.Equal(3, metrics.RootElement.GetProperty("metrics").GetProperty("history").GetArrayLength());
             var trainImages = metrics.RootElement.GetProperty("metrics").GetProperty("trainImages").GetInt32();
             var validationImages = metrics.RootElement.GetProperty("metrics").GetProperty("validationImages").GetInt32();
             Assert.Equal(1500, trainImages + validationImages);
@@ -77,7 +77,7 @@ public sealed class CliTests : IDisposable
         var predicted = SubmissionWriter.Read(submission);
         var agreement = predicted.Where((label, i) => label == test.Labels![i]).Count() / 300.0;
         Assert.Equal(agreement, accuracy, 9);
-        Assert.True(accuracy > 0.6, $"accuracy {accuracy} after one epoch on ~1,350 images");
+        Assert.True(accuracy > 0.6, $"accuracy {accuracy} after three epochs on ~1,350 images");
         Assert.Equal(300, evaluation.RootElement.GetProperty("confusionMatrix").EnumerateArray().Sum(row => row.EnumerateArray().Sum(c => c.GetInt32())));
     }
 
@@ -114,6 +114,39 @@ public sealed class CliTests : IDisposable
         Assert.Contains("'x7'", output);
         Assert.DoesNotContain("   at ", output); // no stack trace
         Assert.Equal("ImageId,Label\n1,3\n", File.ReadAllText(submission));
+    }
+
+    [Fact]
+    public void ExportThenScore_ScoresASubmissionAgainstTheLabels()
+    {
+        var labelled = folder.File("test-labelled.csv");
+        var export = CliRunner.Run("export", "--split", "test", "--output", labelled);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.Output);
+        Assert.Contains("Wrote 10,000 images with labels", export.Output);
+        var truth = KaggleCsvReader.ReadLabelled(labelled).Labels!;
+        // A submission that gets exactly the first 9,000 right and the rest wrong.
+        var guesses = truth.Select((label, i) => i < 9000 ? label : (label + 1) % 10).ToArray();
+        var submission = folder.File("submission.csv");
+        SubmissionWriter.Write(submission, guesses);
+
+        var score = CliRunner.Run("score", "--submission", submission, "--truth", labelled);
+
+        Assert.True(score.ExitCode == ExitCodes.Success, score.Output);
+        Assert.Contains("accuracy 90.00%", score.Output);
+        Assert.Contains("9,000/10,000 correct", score.Output);
+    }
+
+    [Fact]
+    public void Score_WithTooFewRows_NamesBothCounts()
+    {
+        var submission = folder.File("submission.csv");
+        SubmissionWriter.Write(submission, [7, 2, 1]);
+
+        var (exitCode, output) = CliRunner.Run("score", "--submission", submission);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("has 3 predictions", output);
+        Assert.Contains("10,000 images", output);
     }
 
     [Fact]
