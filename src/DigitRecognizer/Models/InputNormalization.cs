@@ -30,8 +30,12 @@ public sealed record InputNormalization
     /// </summary>
     public Tensor ToInput(float[] pixels, int first, int count)
     {
-        var x = tensor(pixels.AsSpan(first * DigitImage.PixelCount, count * DigitImage.PixelCount).ToArray(),
-            [count, 1, Side, Side]);
+        var length = count * DigitImage.PixelCount;
+        // The whole set goes in as it is; a slice needs its own array (tensor() copies into native memory either way).
+        var source = first == 0 && length == pixels.Length
+            ? pixels
+            : pixels.AsSpan(first * DigitImage.PixelCount, length).ToArray();
+        var x = tensor(source, [count, 1, Side, Side]);
         return Apply(x);
     }
 
