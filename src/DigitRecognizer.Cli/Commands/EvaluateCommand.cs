@@ -30,18 +30,24 @@ internal static class EvaluateCommand
             HelpName = "FILE",
         };
 
+        var tta = new Option<bool>("--tta")
+        {
+            Description = "Test-time augmentation: also predict each image shifted one pixel each way and average (5× the work).",
+        };
+
         var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1.")
         {
-            model, data, json,
+            model, data, json, tta,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), cancellation)));
+            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), parse.GetValue(tta), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, bool tta, CancellationToken cancellation)
     {
         using var classifier = Checkpoint.Load(modelPath);
+        classifier.TestTimeAugmentation = tta;
         var data = Loading.Load(console, dataPath, MnistSplit.Test);
         if (data.Labels is null)
             throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");

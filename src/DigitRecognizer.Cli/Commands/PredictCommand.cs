@@ -38,19 +38,26 @@ internal static class PredictCommand
             HelpName = "N",
         };
 
+        var tta = new Option<bool>("--tta")
+        {
+            Description = "Test-time augmentation: also predict each image shifted one pixel each way and average (5× the work).",
+        };
+
         var command = new Command("predict", "Predict the digit of every image in a file and write a Kaggle submission.")
         {
-            model, input, output, batchSize,
+            model, input, output, batchSize, tta,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(batchSize), cancellation)));
+            Run(console, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(batchSize), parse.GetValue(tta), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, string inputPath, string outputPath, int batchSize, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, string modelPath, string inputPath, string outputPath, int batchSize, bool tta,
+        CancellationToken cancellation)
     {
         if (batchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {batchSize}).");
         using var classifier = Checkpoint.Load(modelPath);
+        classifier.TestTimeAugmentation = tta;
         var data = Loading.Load(console, inputPath, MnistSplit.Test);
 
         var clock = Stopwatch.StartNew();

@@ -11,8 +11,13 @@ namespace DigitRecognizer.Cli.Rendering;
 /// </summary>
 internal static class TrainingView
 {
-    public static DigitClassifier Train(IAnsiConsole console, DigitDataset data, TrainingOptions options, CancellationToken cancellation)
+    public static DigitClassifier Train(IAnsiConsole console, DigitDataset data, TrainingOptions options, int members,
+        CancellationToken cancellation)
     {
+        DigitClassifier Run(IProgress<TrainingProgress> progress) => members > 1
+            ? Trainer.TrainEnsemble(data, options, members, progress, cancellation)
+            : Trainer.Train(data, options, progress, cancellation);
+
         DigitClassifier classifier;
         if (console.Profile.Capabilities.Interactive)
         {
@@ -27,6 +32,9 @@ internal static class TrainingView
                     {
                         switch (report)
                         {
+                            case EnsembleMemberStarted member:
+                                WriteMember(console, member);
+                                break;
                             case TrainingStarted started:
                                 WriteStart(console, started);
                                 break;
@@ -46,7 +54,7 @@ internal static class TrainingView
                                 break;
                         }
                     });
-                    return Trainer.Train(data, options, progress, cancellation);
+                    return Run(progress);
                 });
         }
         else
@@ -55,6 +63,9 @@ internal static class TrainingView
             {
                 switch (report)
                 {
+                    case EnsembleMemberStarted member:
+                        WriteMember(console, member);
+                        break;
                     case TrainingStarted started:
                         WriteStart(console, started);
                         break;
@@ -63,16 +74,23 @@ internal static class TrainingView
                         break;
                 }
             });
-            classifier = Trainer.Train(data, options, progress, cancellation);
+            classifier = Run(progress);
         }
 
         var metrics = classifier.Metadata.Metrics;
-        var validation = metrics.ValidationAccuracy is { } accuracy
-            ? $"validation accuracy [bold]{accuracy:P2}[/] (best epoch {metrics.BestEpoch}, whose weights are kept)"
-            : "no validation part; the last epoch's weights are kept";
+        var validation = (metrics.ValidationAccuracy, metrics.Members) switch
+        {
+            ({ } accuracy, { } parts) => $"ensemble of {parts.Count}, validation accuracy [bold]{accuracy:P2}[/] (members: {string.Join(", ", parts.Select(p => $"{p.ValidationAccuracy:P2}"))})",
+            ({ } accuracy, null) => $"validation accuracy [bold]{accuracy:P2}[/] (best epoch {metrics.BestEpoch}, whose weights are kept)",
+            _ => "no validation part; the last epoch's weights are kept",
+        };
         console.MarkupLine($"Trained in {metrics.TrainingSeconds:F1} s: {validation}.");
+        if (metrics.StoppedEarly is { } reason) console.MarkupLineInterpolated($"Stopped early: {reason}.");
         return classifier;
     }
+
+    private static void WriteMember(IAnsiConsole console, EnsembleMemberStarted member) =>
+        console.MarkupLineInterpolated($"[bold]Ensemble member {member.Member}/{member.Members}[/] (seed {member.Seed})");
 
     private static void WriteStart(IAnsiConsole console, TrainingStarted started) =>
         console.MarkupLineInterpolated(

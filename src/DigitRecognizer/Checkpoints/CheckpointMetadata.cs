@@ -56,6 +56,15 @@ public sealed record TrainingSummary
     /// <summary>Validation loss of the kept weights, or null without validation.</summary>
     public double? ValidationLoss { get; init; }
 
+    /// <summary>Why training ended before its planned epochs (early stopping, time budget), or null when it ran them all.</summary>
+    public string? StoppedEarly { get; init; }
+
+    /// <summary>For an ensemble: each member's own figures, in member order; null for a single network.</summary>
+    public IReadOnlyList<TrainingSummary>? Members { get; init; }
+
+    /// <summary>Whether training images were distorted (see the options' augmentation ranges).</summary>
+    public bool Augmented { get; init; }
+
     /// <summary>Accuracy on a separate test set, when one was evaluated after training (never used to choose anything).</summary>
     public double? TestAccuracy { get; init; }
 

@@ -21,6 +21,10 @@ public sealed record InputNormalization
     /// <summary>Image side in pixels; inputs must be Side × Side.</summary>
     public int Side { get; init; } = DigitImage.Side;
 
+    /// <summary>The network-input value of a background (0) pixel.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double Background => -Mean / Std;
+
     /// <summary>Scaling to [0, 1] only: the notebook's preprocessing.</summary>
     public static InputNormalization UnitRange { get; } = new();
 

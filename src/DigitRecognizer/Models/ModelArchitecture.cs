@@ -21,12 +21,13 @@ public sealed class ModelArchitecture
     private readonly Func<JsonObject?, nn.Module<Tensor, Tensor>> create;
     private readonly Func<JsonObject> defaultArguments;
 
-    private ModelArchitecture(string name, string description, int defaultEpochs,
+    private ModelArchitecture(string name, string description, int defaultEpochs, bool augmentByDefault,
         Func<JsonObject?, nn.Module<Tensor, Tensor>> create, Func<JsonObject> defaultArguments)
     {
         Name = name;
         Description = description;
         DefaultEpochs = defaultEpochs;
+        AugmentByDefault = augmentByDefault;
         this.create = create;
         this.defaultArguments = defaultArguments;
     }
@@ -40,6 +41,12 @@ public sealed class ModelArchitecture
     /// <summary>Epochs used when the user gives none: enough to reach the accuracy quoted in the README.</summary>
     public int DefaultEpochs { get; }
 
+    /// <summary>
+    /// Whether training distorts the images unless told otherwise: off for the notebook's baselines
+    /// (they are reproduced as they were), on for the newer architectures, which need it to reach their accuracy.
+    /// </summary>
+    public bool AugmentByDefault { get; }
+
     /// <summary>The architecture's arguments with every default filled in, as stored in checkpoints.</summary>
     public JsonObject DefaultArguments() => defaultArguments();
 
@@ -48,10 +55,10 @@ public sealed class ModelArchitecture
     public nn.Module<Tensor, Tensor> Create(JsonObject? arguments = null) => create(arguments);
 
     /// <summary>Defines an architecture whose arguments are the options record <typeparamref name="TOptions"/>.</summary>
-    public static ModelArchitecture Define<TOptions>(string name, string description, int defaultEpochs,
+    public static ModelArchitecture Define<TOptions>(string name, string description, int defaultEpochs, bool augmentByDefault,
         Func<TOptions, nn.Module<Tensor, Tensor>> build) where TOptions : new()
     {
-        return new ModelArchitecture(name, description, defaultEpochs,
+        return new ModelArchitecture(name, description, defaultEpochs, augmentByDefault,
             arguments => build(ParseArguments<TOptions>(name, arguments)),
             () => JsonSerializer.SerializeToNode(new TOptions(), ArgumentJson)!.AsObject());
     }

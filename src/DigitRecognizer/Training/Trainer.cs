@@ -10,8 +10,9 @@ using static TorchSharp.torch;
 namespace DigitRecognizer.Training;
 
 /// <summary>
-/// Trains a network on labelled digits: stratified validation split, shuffled mini-batches,
-/// Adam on cross-entropy, validation after every epoch, and the best epoch's weights kept.
+/// Trains a network on labelled digits: stratified validation split, shuffled (optionally distorted)
+/// mini-batches, Adam or AdamW on cross-entropy under a learning-rate schedule, validation after every
+/// epoch, and the best epoch's weights kept. Early stopping and a time budget can end it sooner.
 /// </summary>
 public static class Trainer
 {
@@ -32,7 +33,14 @@ public static class Trainer
         if (data.Labels is null)
             throw new ArgumentException($"{data.Source} has no labels; training needs a 'label' column or an IDX label file.", nameof(data));
         var architecture = ModelFactory.Get(options.Model);
-        options = options with { Model = architecture.Name, Epochs = options.Epochs ?? architecture.DefaultEpochs };
+        if (architecture.Name == ModelFactory.EnsembleName)
+            throw new ArgumentException("An ensemble is trained member by member: use TrainEnsemble (train --ensemble K).", nameof(options));
+        options = options with
+        {
+            Model = architecture.Name,
+            Epochs = options.Epochs ?? architecture.DefaultEpochs,
+            Augment = options.Augment ?? architecture.AugmentByDefault,
+        };
         var epochs = options.Epochs!.Value;
 
         var stopwatch = Stopwatch.StartNew();
@@ -41,9 +49,10 @@ public static class Trainer
 
         if (options.Limit > 0) data = data.Take(options.Limit);
         var (train, validation) = options.ValidationFraction > 0
-            ? StratifiedSplit.Split(data, options.ValidationFraction, options.Seed)
+            ? StratifiedSplit.Split(data, options.ValidationFraction, options.SplitSeed ?? options.Seed)
             : (data, null);
         if (train.Count == 0) throw new ArgumentException($"{data.Source}: no images left to train on.", nameof(data));
+        if (validation?.Count == 0) validation = null;
 
         var normalization = InputNormalization.UnitRange;
         var arguments = architecture.DefaultArguments();
@@ -51,24 +60,32 @@ public static class Trainer
         var batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         progress?.Report(new TrainingStarted(architecture.Name, epochs, train.Count, validation?.Count ?? 0, batchesPerEpoch, threads));
 
-        using var images = normalization.ToInput(train.Pixels, 0, train.Count);
+        // Raw [0, 1] pixels: distortions resample the background as 0 before normalisation.
+        using var images = InputNormalization.UnitRange.ToInput(train.Pixels, 0, train.Count);
         using var labels = tensor(train.Labels!.Select(l => (long)l).ToArray());
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
-        var shuffle = new Random(options.Seed);
+        using optim.Optimizer optimizer = options.WeightDecay > 0
+            ? optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay)
+            : optim.Adam(model.parameters(), options.LearningRate);
+        using var augmenter = options.Augment == true && !options.Augmentation.IsIdentity
+            ? new BatchAugmenter(options.Augmentation, options.Seed)
+            : null;
+        using var batches = new BatchSource(images, labels, options.BatchSize, new Random(options.Seed), augmenter, normalization);
+        var rate = new RateController(optimizer, options, batchesPerEpoch, epochs);
         var history = new List<EpochMetrics>(epochs);
         Dictionary<string, Tensor>? bestWeights = null;
         EpochMetrics? best = null;
+        string? stoppedEarly = null;
+        var epochsSinceBest = 0;
 
-        var schedule = new StepSchedule(optimizer, options.Schedule, options.LearningRate, (long)batchesPerEpoch * epochs);
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, trainAccuracy) = TrainEpoch(model, optimizer, schedule, images, labels, options.BatchSize,
-                shuffle, epoch, epochs, progress, cancellation);
+            var (trainLoss, trainAccuracy) = TrainEpoch(model, optimizer, rate, batches, options.LabelSmoothing,
+                epoch, epochs, progress, cancellation);
             var trainSeconds = epochClock.Elapsed.TotalSeconds;
 
             double? validationLoss = null, validationAccuracy = null;
-            if (validation is not null && validation.Count > 0)
+            if (validation is not null)
             {
                 var predictions = DigitClassifier.Predict(model, normalization, validation, ValidationBatchSize,
                     cancellation: cancellation);
@@ -80,13 +97,40 @@ public static class Trainer
                 epochClock.Elapsed.TotalSeconds, train.Count / trainSeconds);
             history.Add(metrics);
             var isBest = best is null || IsBetter(metrics, best);
+            epochsSinceBest = isBest ? 0 : epochsSinceBest + 1;
             if (isBest)
             {
                 best = metrics;
                 DisposeAll(bestWeights);
                 bestWeights = Snapshot(model);
             }
+            rate.AfterEpoch(validationLoss);
             progress?.Report(new EpochCompleted(epochs, metrics, isBest));
+
+            if (options.EarlyStoppingPatience > 0 && epochsSinceBest >= options.EarlyStoppingPatience && epoch < epochs)
+            {
+                stoppedEarly = $"early stopping after epoch {epoch}: no better validation accuracy for {epochsSinceBest} epochs";
+                break;
+            }
+            if (options.TimeBudgetMinutes > 0 && epoch < epochs)
+            {
+                var budget = TimeSpan.FromMinutes(options.TimeBudgetMinutes);
+                var slowest = TimeSpan.FromSeconds(history.Max(m => m.Seconds));
+                if (epoch == 1)
+                {
+                    // Plan once from the first epoch: the schedule then ends where the run will end.
+                    var fit = Math.Max(1, (int)((budget - stopwatch.Elapsed) / (slowest * 1.05)) + 1);
+                    if (fit < epochs)
+                    {
+                        epochs = fit;
+                        rate.Replan(epochs);
+                    }
+                }
+                if (epoch < epochs && stopwatch.Elapsed + slowest > budget)
+                    epochs = epoch;
+                if (epoch == epochs)
+                    stoppedEarly = $"time budget of {options.TimeBudgetMinutes:0.#} min: {epoch} of {options.Epochs} epochs fit";
+            }
         }
 
         model.load_state_dict(bestWeights!);
@@ -110,61 +154,192 @@ public static class Trainer
                 TrainingSeconds = stopwatch.Elapsed.TotalSeconds,
                 Threads = threads,
                 History = history,
+                StoppedEarly = stoppedEarly,
+                Augmented = augmenter is not null,
             },
         };
         return new DigitClassifier(model, normalization, metadata);
     }
 
+    /// <summary>
+    /// Trains <paramref name="members"/> networks as <paramref name="options"/> say, member i with seed
+    /// Seed + i (its own initialisation, order and distortions) on one shared validation split, and returns
+    /// them as one <see cref="EnsembleModel"/> that averages their probabilities.
+    /// </summary>
+    public static DigitClassifier TrainEnsemble(DigitDataset data, TrainingOptions options, int members,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
+        var stopwatch = Stopwatch.StartNew();
+        var trained = new List<DigitClassifier>(members);
+        try
+        {
+            for (var member = 0; member < members; member++)
+            {
+                var memberOptions = options with { Seed = options.Seed + member, SplitSeed = options.SplitSeed ?? options.Seed };
+                if (options.TimeBudgetMinutes > 0)
+                {
+                    // Each member gets an equal share of what is left of the budget.
+                    var left = options.TimeBudgetMinutes - stopwatch.Elapsed.TotalMinutes;
+                    memberOptions = memberOptions with { TimeBudgetMinutes = Math.Max(0.01, left / (members - member)) };
+                }
+                progress?.Report(new EnsembleMemberStarted(member + 1, members, memberOptions.Seed));
+                trained.Add(Train(data, memberOptions, progress, cancellation));
+            }
+        }
+        catch
+        {
+            foreach (var classifier in trained) classifier.Dispose();
+            throw;
+        }
+
+        var first = trained[0].Metadata;
+        var arguments = new EnsembleModelOptions
+        {
+            Members = trained.Select(c => new EnsembleMember { Architecture = c.Architecture, Arguments = c.Metadata.ArchitectureArguments }).ToList(),
+        };
+        var ensemble = new EnsembleModel(trained.Select(c => c.Module));
+        var metadata = first with
+        {
+            Architecture = ModelFactory.EnsembleName,
+            ArchitectureArguments = System.Text.Json.JsonSerializer.SerializeToNode(arguments, IO.JsonFormat.Options)!.AsObject(),
+            Training = options with { Model = first.Training.Model, Epochs = first.Training.Epochs },
+            Metrics = first.Metrics with
+            {
+                TrainingSeconds = stopwatch.Elapsed.TotalSeconds,
+                History = [],
+                BestEpoch = 0,
+                StoppedEarly = null,
+                Members = trained.Select(c => c.Metadata.Metrics).ToList(),
+            },
+        };
+
+        var result = new DigitClassifier(ensemble, first.Normalization, metadata);
+        var validationSet = ValidationPart(data, options);
+        if (validationSet is not null)
+        {
+            var predictions = result.Predict(validationSet, cancellation: cancellation);
+            result.Metadata = result.Metadata with
+            {
+                Metrics = result.Metadata.Metrics with
+                {
+                    ValidationAccuracy = predictions.Accuracy(validationSet.Labels!),
+                    ValidationLoss = predictions.MeanLoss(validationSet.Labels!),
+                },
+            };
+        }
+        return result;
+    }
+
+    // The validation part Train holds out for these options (for measuring an ensemble on the same images).
+    private static DigitDataset? ValidationPart(DigitDataset data, TrainingOptions options)
+    {
+        if (options.ValidationFraction <= 0) return null;
+        if (options.Limit > 0) data = data.Take(options.Limit);
+        var validation = StratifiedSplit.Split(data, options.ValidationFraction, options.SplitSeed ?? options.Seed).Validation;
+        return validation.Count == 0 ? null : validation;
+    }
+
     private static (double Loss, double Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer,
-        StepSchedule schedule, Tensor images, Tensor labels, int batchSize, Random shuffle, int epoch, int epochs,
+        RateController rate, BatchSource batches, double labelSmoothing, int epoch, int epochs,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         model.train();
-        var count = (int)images.shape[0];
-        var order = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
-        shuffle.Shuffle(order);
-        using var permutation = tensor(order);
-
-        var batches = (count + batchSize - 1) / batchSize;
-        var reportEvery = Math.Max(1, batches / ReportsPerEpoch);
+        batches.Shuffle();
+        var reportEvery = Math.Max(1, batches.Count / ReportsPerEpoch);
         double lossSum = 0;
         long correct = 0, seen = 0;
-        for (var batch = 0; batch < batches; batch++)
+        for (var batch = 0; batch < batches.Count; batch++)
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var start = batch * batchSize;
-            var size = Math.Min(batchSize, count - start);
-            var indices = permutation.narrow(0, start, size);
-            var x = images.index_select(0, indices);
-            var y = labels.index_select(0, indices);
+            var (x, y) = batches.Get(batch);
 
             optimizer.zero_grad();
             var logits = model.forward(x);
-            var loss = nn.functional.cross_entropy(logits, y);
+            var loss = nn.functional.cross_entropy(logits, y, label_smoothing: labelSmoothing);
             loss.backward();
-            schedule.BeforeStep();
+            rate.BeforeStep();
             optimizer.step();
 
+            var size = y.shape[0];
             lossSum += loss.item<float>() * size;
             correct += logits.argmax(1).eq(y).sum().item<long>();
             seen += size;
-            if ((batch + 1) % reportEvery == 0 || batch == batches - 1)
-                progress?.Report(new BatchCompleted(epoch, epochs, batch + 1, batches, lossSum / seen, (double)correct / seen));
+            if ((batch + 1) % reportEvery == 0 || batch == batches.Count - 1)
+                progress?.Report(new BatchCompleted(epoch, epochs, batch + 1, batches.Count, lossSum / seen, (double)correct / seen));
         }
         return (lossSum / seen, (double)correct / seen);
     }
 
-    /// <summary>Sets the optimizer's learning rate for each step from a <see cref="LearningRates"/> function.</summary>
-    private sealed class StepSchedule(optim.Optimizer optimizer, LearningRateSchedule schedule, double baseRate, long totalSteps)
+    /// <summary>Serves an epoch's mini-batches in a seeded random order, distorted and normalised.</summary>
+    private sealed class BatchSource(Tensor images, Tensor labels, int batchSize, Random random,
+        BatchAugmenter? augmenter, InputNormalization normalization) : IDisposable
     {
+        private readonly long[] order = Enumerable.Range(0, (int)images.shape[0]).Select(i => (long)i).ToArray();
+        private Tensor? permutation;
+
+        public int Count => (order.Length + batchSize - 1) / batchSize;
+
+        public void Shuffle()
+        {
+            random.Shuffle(order);
+            permutation?.Dispose();
+            permutation = tensor(order);
+        }
+
+        /// <summary>Batch <paramref name="index"/> of the current order, in the caller's dispose scope.</summary>
+        public (Tensor Images, Tensor Labels) Get(int index)
+        {
+            var start = index * batchSize;
+            var indices = permutation!.narrow(0, start, Math.Min(batchSize, order.Length - start));
+            var x = images.index_select(0, indices);
+            if (augmenter is not null) x = augmenter.Apply(x);
+            x = normalization.Apply(x);
+            return (x, labels.index_select(0, indices));
+        }
+
+        public void Dispose() => permutation?.Dispose();
+    }
+
+    /// <summary>
+    /// Sets the optimizer's rate before each step: the schedule's value (see <see cref="LearningRatePlan"/>)
+    /// times the reduce-on-plateau factor.
+    /// </summary>
+    private sealed class RateController(optim.Optimizer optimizer, TrainingOptions options, int stepsPerEpoch, int epochs)
+    {
+        private LearningRatePlan plan = Plan(options, stepsPerEpoch, epochs);
         private long step;
+        private double plateauFactor = 1;
+        private double bestLoss = double.PositiveInfinity;
+        private int epochsWithoutBetterLoss;
 
         public void BeforeStep()
         {
-            var rate = LearningRates.At(schedule, baseRate, step++, totalSteps);
+            var rate = plan.At(step++) * plateauFactor;
             foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
         }
+
+        /// <summary>The run will have <paramref name="newEpochs"/> epochs in all: stretch or squeeze the rest of the schedule to end there.</summary>
+        public void Replan(int newEpochs) => plan = Plan(options, stepsPerEpoch, newEpochs);
+
+        public void AfterEpoch(double? validationLoss)
+        {
+            if (options.PlateauPatience == 0 || validationLoss is not { } loss) return;
+            if (loss < bestLoss)
+            {
+                bestLoss = loss;
+                epochsWithoutBetterLoss = 0;
+            }
+            else if (++epochsWithoutBetterLoss >= options.PlateauPatience)
+            {
+                plateauFactor *= options.PlateauFactor;
+                epochsWithoutBetterLoss = 0;
+            }
+        }
+
+        private static LearningRatePlan Plan(TrainingOptions options, int stepsPerEpoch, int epochs) =>
+            new(options.Schedule, options.LearningRate, (long)stepsPerEpoch * epochs, stepsPerEpoch, options.StepEpochs, options.StepFactor);
     }
 
     // Higher validation accuracy wins; on a tie, lower validation loss. Without validation, the latest epoch.

@@ -24,11 +24,54 @@ public sealed record TrainingOptions
     /// <summary>How the rate changes over the run. Cosine decay to 0 by default: same model, steadier finish.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
 
+    /// <summary>For <see cref="LearningRateSchedule.Step"/>: epochs between two decays.</summary>
+    public int StepEpochs { get; init; } = 5;
+
+    /// <summary>For <see cref="LearningRateSchedule.Step"/>: multiplier at each decay.</summary>
+    public double StepFactor { get; init; } = 0.5;
+
+    /// <summary>
+    /// Reduce-on-plateau: after this many epochs without a better validation loss, the rate (whatever the
+    /// schedule says) is multiplied by <see cref="PlateauFactor"/>. 0 = off.
+    /// </summary>
+    public int PlateauPatience { get; init; }
+
+    /// <summary>Multiplier applied by reduce-on-plateau.</summary>
+    public double PlateauFactor { get; init; } = 0.5;
+
+    /// <summary>Stop when validation accuracy has not improved for this many epochs (the best weights are kept either way). 0 = off.</summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>
+    /// Label smoothing for the cross-entropy (0 = plain one-hot targets). 0.1 spreads 10% of each target
+    /// over the other classes, which discourages over-confident logits.
+    /// </summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Decoupled weight decay (AdamW) per step, relative to the rate; 0 = plain Adam as in the notebook.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Distort training images (see <see cref="Augmentation"/>)? Null = the architecture's default (off for dense and cnn).</summary>
+    public bool? Augment { get; init; }
+
+    /// <summary>The distortion ranges used when augmenting.</summary>
+    public AugmentationOptions Augmentation { get; init; } = new();
+
+    /// <summary>
+    /// Wall-time budget for the whole run, in minutes (0 = none). After the first epoch the run plans how
+    /// many epochs fit (fewer than <see cref="Epochs"/> if need be, the schedule re-planned to end there)
+    /// and never starts an epoch it cannot finish in time.
+    /// </summary>
+    public double TimeBudgetMinutes { get; init; }
+
     /// <summary>Share of the training images held out, per class, for validation and picking the best epoch (0 = none).</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
-    /// <summary>Drives weight initialisation, the split and shuffling.</summary>
+    /// <summary>Drives weight initialisation, the split, shuffling and augmentation.</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>Seed of the train/validation split alone; null = <see cref="Seed"/>. Ensemble members share one split.</summary>
+    public int? SplitSeed { get; init; }
 
     /// <summary>libtorch intra-op threads; 0 = one per core. Results repeat exactly only for the same count.</summary>
     public int Threads { get; init; }
@@ -46,5 +89,14 @@ public sealed record TrainingOptions
             throw new ArgumentException($"Validation fraction must be at least 0 and less than 1 (got {ValidationFraction}).");
         if (Threads < 0) throw new ArgumentException($"Threads must be 0 (one per core) or more (got {Threads}).");
         if (Limit < 0) throw new ArgumentException($"Limit must be 0 (all) or more (got {Limit}).");
+        if (StepEpochs < 1) throw new ArgumentException($"Step epochs must be at least 1 (got {StepEpochs}).");
+        if (!(StepFactor is > 0 and <= 1)) throw new ArgumentException($"Step factor must be in (0, 1] (got {StepFactor}).");
+        if (PlateauPatience < 0) throw new ArgumentException($"Plateau patience must be 0 (off) or more (got {PlateauPatience}).");
+        if (!(PlateauFactor is > 0 and <= 1)) throw new ArgumentException($"Plateau factor must be in (0, 1] (got {PlateauFactor}).");
+        if (EarlyStoppingPatience < 0) throw new ArgumentException($"Early-stopping patience must be 0 (off) or more (got {EarlyStoppingPatience}).");
+        if (!(LabelSmoothing is >= 0 and < 1)) throw new ArgumentException($"Label smoothing must be at least 0 and below 1 (got {LabelSmoothing}).");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new ArgumentException($"Weight decay must be 0 or more (got {WeightDecay}).");
+        if (!(TimeBudgetMinutes >= 0) || double.IsInfinity(TimeBudgetMinutes)) throw new ArgumentException($"Time budget must be 0 (none) or more minutes (got {TimeBudgetMinutes}).");
+        Augmentation.Validate();
     }
 }

@@ -117,6 +117,43 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Recipe_SetsTheOptions_AndExplicitOptionsOverrideIt_OnNonMnistCsvData()
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(300));
+        var model = Path.Combine(folder.Path, "best");
+
+        var train = CliRunner.Run("train", "--recipe", "best", "--data", trainCsv, "--epochs", "1", "--time-budget", "0", "--output", model);
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        using var loaded = Checkpoint.Load(model);
+        Assert.Equal("cnn-bn", loaded.Architecture);                          // from the recipe
+        Assert.Equal(0.1, loaded.Metadata.Training.LabelSmoothing);           // from the recipe
+        Assert.Equal(1, loaded.Metadata.Training.Epochs);                     // overridden
+        Assert.Equal(0, loaded.Metadata.Training.TimeBudgetMinutes);          // overridden
+        Assert.True(loaded.Metadata.Metrics.Augmented);
+    }
+
+    [Fact]
+    public void Ensemble_TrainsKMembers_AndPredictsWithTestTimeAugmentation()
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(200));
+        var testCsv = folder.File("test.csv");
+        KaggleCsvWriter.Write(testCsv, TestData.Synthetic(30, seed: 4), includeLabels: false);
+        var model = Path.Combine(folder.Path, "ensemble");
+
+        var train = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--epochs", "2", "--ensemble", "2", "--output", model);
+        var predict = CliRunner.Run("predict", "--model", model, "--input", testCsv, "--output", folder.File("submission.csv"), "--tta");
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        Assert.Contains("Ensemble member 2/2", train.Output);
+        Assert.Contains("ensemble of 2", train.Output);
+        Assert.True(predict.ExitCode == ExitCodes.Success, predict.Output);
+        Assert.Equal(31, File.ReadAllLines(folder.File("submission.csv")).Length);
+    }
+
+    [Fact]
     public void ExportThenScore_ScoresASubmissionAgainstTheLabels()
     {
         var labelled = folder.File("test-labelled.csv");
