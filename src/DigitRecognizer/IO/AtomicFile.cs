@@ -30,6 +30,9 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, atomically.</summary>
+    public static void WriteBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
+
     /// <summary>Writes UTF-8 text (no byte-order mark) to <paramref name="path"/>, atomically.</summary>
     public static void WriteText(string path, Action<TextWriter> write) =>
         Write(path, stream =>
