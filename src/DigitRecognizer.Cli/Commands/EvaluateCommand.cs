@@ -4,6 +4,7 @@ using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
 using DigitRecognizer.Evaluation;
 using DigitRecognizer.IO;
+using DigitRecognizer.Visualization;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
@@ -30,28 +31,46 @@ internal static class EvaluateCommand
             HelpName = "FILE",
         };
 
-        var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1.")
+        var report = new Option<string?>("--report")
         {
-            model, data, json,
+            Description = $"Also write a report folder: {EvaluationReport.ReportFile} embedding {EvaluationReport.ConfusionMatrixFile}, {EvaluationReport.PerClassFile}, " +
+                          $"{EvaluationReport.MisclassifiedFile} (the most confident mistakes), {EvaluationReport.ConfidenceFile}, " +
+                          $"{EvaluationReport.TrainingCurvesFile} (from the checkpoint's history), and {EvaluationReport.MetricsFile} with the figures.",
+            HelpName = "DIR",
+        };
+
+        var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1; optionally as a report with pictures.")
+        {
+            model, data, json, report,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), cancellation)));
+            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), parse.GetValue(report), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, string? reportFolder,
+        CancellationToken cancellation)
     {
         using var classifier = Checkpoint.Load(modelPath);
         var data = Loading.Load(console, dataPath, MnistSplit.Test);
         if (data.Labels is null)
             throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");
 
-        var result = Evaluator.Evaluate(classifier, data, cancellation: cancellation);
+        var result = Working.Progress(console, $"Evaluating {classifier.Architecture}", data.Count,
+            progress => Evaluator.Evaluate(classifier, data, progress, cancellation));
         EvaluationView.Render(console, result);
+        var checkpointPath = Checkpoint.Resolve(modelPath);
         if (jsonPath is not null)
         {
-            JsonFormat.Write(jsonPath, EvaluationSummary.From(result, Checkpoint.Resolve(modelPath)));
+            JsonFormat.Write(jsonPath, EvaluationSummary.From(result, checkpointPath));
             console.MarkupLineInterpolated($"Wrote [bold]{jsonPath}[/].");
+        }
+        if (reportFolder is not null)
+        {
+            var written = Working.Status(console, "Drawing the report…",
+                () => EvaluationReport.Write(reportFolder, result, data, checkpointPath, classifier.Metadata));
+            console.MarkupLineInterpolated(
+                $"Wrote the report to [bold]{Path.Combine(reportFolder, EvaluationReport.ReportFile)}[/]: {string.Join(", ", written.Select(Path.GetFileName))}.");
         }
         return ExitCodes.Success;
     }
