@@ -26,6 +26,7 @@ public static class DigitsApp
             TrainCommand.Create(console),
             PredictCommand.Create(console),
             EvaluateCommand.Create(console),
+            ShowCommand.Create(console),
             ScoreCommand.Create(console),
             ExportCommand.Create(console),
             BenchCommand.Create(console),

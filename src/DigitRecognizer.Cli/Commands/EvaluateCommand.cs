@@ -4,6 +4,7 @@ using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
 using DigitRecognizer.Evaluation;
 using DigitRecognizer.IO;
+using DigitRecognizer.Visualization;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
@@ -34,17 +35,25 @@ internal static class EvaluateCommand
         {
             Description = "Test-time augmentation: also predict each image shifted one pixel each way and average (5× the work).",
         };
-
-        var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1.")
+        var report = new Option<string?>("--report")
         {
-            model, data, json, tta,
+            Description = $"Also write a report folder: {EvaluationReport.ReportFile} embedding {EvaluationReport.ConfusionMatrixFile}, {EvaluationReport.PerClassFile}, " +
+                          $"{EvaluationReport.MisclassifiedFile} (the most confident mistakes), {EvaluationReport.ConfidenceFile}, " +
+                          $"{EvaluationReport.TrainingCurvesFile} (from the checkpoint's history), and {EvaluationReport.MetricsFile} with the figures.",
+            HelpName = "DIR",
+        };
+
+        var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1; optionally as a report with pictures.")
+        {
+            model, data, json, report, tta,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), parse.GetValue(tta), cancellation)));
+            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), parse.GetValue(report), parse.GetValue(tta), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, bool tta, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, string? reportFolder, bool tta,
+        CancellationToken cancellation)
     {
         using var classifier = Checkpoint.Load(modelPath);
         classifier.TestTimeAugmentation = tta;
@@ -52,12 +61,21 @@ internal static class EvaluateCommand
         if (data.Labels is null)
             throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");
 
-        var result = Evaluator.Evaluate(classifier, data, cancellation: cancellation);
+        var result = Working.Progress(console, $"Evaluating {classifier.Architecture}", data.Count,
+            progress => Evaluator.Evaluate(classifier, data, progress, cancellation));
         EvaluationView.Render(console, result);
+        var checkpointPath = Checkpoint.Resolve(modelPath);
         if (jsonPath is not null)
         {
-            JsonFormat.Write(jsonPath, EvaluationSummary.From(result, Checkpoint.Resolve(modelPath)));
+            JsonFormat.Write(jsonPath, EvaluationSummary.From(result, checkpointPath));
             console.MarkupLineInterpolated($"Wrote [bold]{jsonPath}[/].");
+        }
+        if (reportFolder is not null)
+        {
+            var written = Working.Status(console, "Drawing the report…",
+                () => EvaluationReport.Write(reportFolder, result, data, checkpointPath, classifier.Metadata));
+            console.MarkupLineInterpolated(
+                $"Wrote the report to [bold]{Path.Combine(reportFolder, EvaluationReport.ReportFile)}[/]: {string.Join(", ", written.Select(Path.GetFileName))}.");
         }
         return ExitCodes.Success;
     }

@@ -4,6 +4,8 @@ using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
 using DigitRecognizer.Inference;
+using DigitRecognizer.IO;
+using DigitRecognizer.Visualization;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
@@ -42,26 +44,38 @@ internal static class PredictCommand
         {
             Description = "Test-time augmentation: also predict each image shifted one pixel each way and average (5× the work).",
         };
+        var show = new Option<int>("--show")
+        {
+            Description = "Also draw the first N digits with the predicted digit and its probability (marked right or wrong when the input has labels) " +
+                          "as a PNG next to the submission, with its name: submission.csv → submission.png. 0 = no picture.",
+            HelpName = "N",
+        };
 
         var command = new Command("predict", "Predict the digit of every image in a file and write a Kaggle submission.")
         {
-            model, input, output, batchSize, tta,
+            model, input, output, batchSize, show, tta,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(batchSize), parse.GetValue(tta), cancellation)));
+            Run(console, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(batchSize),
+                parse.GetValue(show), parse.GetValue(tta), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, string inputPath, string outputPath, int batchSize, bool tta,
+    private static int Run(IAnsiConsole console, string modelPath, string inputPath, string outputPath, int batchSize, int show, bool tta,
         CancellationToken cancellation)
     {
         if (batchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {batchSize}).");
+        if (show < 0) throw new ArgumentException($"--show must be 0 (no picture) or more digits (got {show}).");
+        var picturePath = Path.ChangeExtension(outputPath, ".png");
+        if (show > 0 && Path.GetFullPath(picturePath) == Path.GetFullPath(outputPath))
+            throw new ArgumentException($"--show would draw over the submission {outputPath}; give the submission a .csv name.");
         using var classifier = Checkpoint.Load(modelPath);
         classifier.TestTimeAugmentation = tta;
         var data = Loading.Load(console, inputPath, MnistSplit.Test);
 
         var clock = Stopwatch.StartNew();
-        var predictions = classifier.Predict(data, batchSize, cancellation: cancellation);
+        var predictions = Working.Progress(console, $"Predicting with {classifier.Architecture}", data.Count,
+            progress => classifier.Predict(data, batchSize, progress, cancellation));
         var seconds = clock.Elapsed.TotalSeconds;
         SubmissionWriter.Write(outputPath, predictions.Labels);
 
@@ -72,6 +86,12 @@ internal static class PredictCommand
         console.MarkupLineInterpolated($"Predicted digits: {string.Join("  ", histogram.Select((n, d) => $"{d}: {n:N0}"))}");
         if (data.Labels is not null)
             console.MarkupLineInterpolated($"The input has labels (ignored for prediction): accuracy against them {predictions.Accuracy(data.Labels):P2}.");
+        if (show > 0)
+        {
+            var modelName = Checkpoint.Describe(Checkpoint.Resolve(modelPath), classifier.Architecture);
+            AtomicFile.WriteBytes(picturePath, DigitPictures.Predictions(data, predictions, show, modelName, DigitData.Describe(data.Source)));
+            console.MarkupLineInterpolated($"Drew the first {Math.Min(show, data.Count):N0} digits with their predictions in [bold]{picturePath}[/].");
+        }
         return ExitCodes.Success;
     }
 }

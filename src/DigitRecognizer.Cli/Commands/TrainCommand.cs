@@ -8,6 +8,7 @@ using DigitRecognizer.Inference;
 using DigitRecognizer.IO;
 using DigitRecognizer.Models;
 using DigitRecognizer.Training;
+using DigitRecognizer.Visualization;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
@@ -66,11 +67,11 @@ internal static class TrainCommand
         var limit = Value("--limit", "Train on only the first N images (0 = all): for quick trials.", defaults.Limit, "N");
         var output = new Option<string>("--output", "-o")
         {
-            Description = "Folder for model.ckpt and metrics.json. Default: runs/<model>, or runs/<recipe> with --recipe.",
+            Description = "Folder for model.ckpt, metrics.json and training-curves.png (loss and accuracy per epoch). Default: runs/<model>, or runs/<recipe> with --recipe.",
             HelpName = "DIR",
         };
 
-        var command = new Command("train", "Train a model and save it as DIR/model.ckpt with DIR/metrics.json. " +
+        var command = new Command("train", "Train a model and save it as DIR/model.ckpt with DIR/metrics.json and DIR/training-curves.png. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
             data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, weightDecay,
@@ -137,9 +138,13 @@ internal static class TrainCommand
 
         var checkpointPath = Path.Combine(outputFolder, Checkpoint.FileName);
         var metricsPath = Path.Combine(outputFolder, "metrics.json");
+        var curvesPath = Path.Combine(outputFolder, EvaluationReport.TrainingCurvesFile);
+        var curves = TrainingCurvesChart.Render(classifier.Metadata.Metrics,
+            $"{Checkpoint.Describe(checkpointPath, options.Model)}, trained on {DigitData.Describe(trainingData.Source)}");
         Checkpoint.Save(classifier, checkpointPath);
         JsonFormat.Write(metricsPath, classifier.Metadata);
-        console.MarkupLineInterpolated($"Saved [bold]{checkpointPath}[/] and [bold]{metricsPath}[/].");
+        AtomicFile.WriteBytes(curvesPath, curves);
+        console.MarkupLineInterpolated($"Saved [bold]{checkpointPath}[/], [bold]{metricsPath}[/] and [bold]{curvesPath}[/].");
         return ExitCodes.Success;
     }
 }

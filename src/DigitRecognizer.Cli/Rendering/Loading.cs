@@ -11,9 +11,7 @@ internal static class Loading
     {
         var clock = Stopwatch.StartNew();
         var what = path ?? $"embedded MNIST ({split.ToString().ToLowerInvariant()})";
-        var data = console.Profile.Capabilities.Interactive
-            ? console.Status().Start($"Loading {Markup.Escape(what)}…", _ => DigitData.Load(path, split))
-            : DigitData.Load(path, split);
+        var data = Working.Status(console, $"Loading {what}…", () => DigitData.Load(path, split));
         var labels = data.IsLabelled ? "labelled" : "unlabelled";
         console.MarkupLineInterpolated($"Loaded {data.Count:N0} {labels} images from {data.Source} in {clock.Elapsed.TotalSeconds:F2} s.");
         return data;

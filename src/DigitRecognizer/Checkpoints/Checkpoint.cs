@@ -44,6 +44,19 @@ public static class Checkpoint
     public static string Resolve(string path) =>
         Directory.Exists(path) ? Path.Combine(path, FileName) : path;
 
+    /// <summary>
+    /// A short name for a model, for titles: the folder of a <see cref="FileName"/> (or the file's own name)
+    /// and the architecture, "cnn-s1 (cnn)"; just "cnn" when the folder is named after its architecture.
+    /// </summary>
+    public static string Describe(string checkpointPath, string architecture)
+    {
+        var full = Path.GetFullPath(checkpointPath);
+        var name = Path.GetFileName(full) == FileName
+            ? Path.GetFileName(Path.GetDirectoryName(full)) ?? FileName
+            : Path.GetFileNameWithoutExtension(full);
+        return name == architecture ? name : $"{name} ({architecture})";
+    }
+
     /// <summary>Writes <paramref name="classifier"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(DigitClassifier classifier, string path)
     {

@@ -28,6 +28,18 @@ public static class DigitData
     /// <summary>Whether <paramref name="path"/> means the embedded MNIST (the only data with a separate, official test set).</summary>
     public static bool IsEmbeddedMnist(string? path) => path is null;
 
+    /// <summary>
+    /// A short name for a data source, for titles: "the MNIST test set" or "the MNIST training set" for the official
+    /// MNIST image files wherever they lie, otherwise the file or folder name.
+    /// </summary>
+    public static string Describe(string source)
+    {
+        var name = Path.GetFileName(source.TrimEnd('/', '\\'));
+        if (name.StartsWith("t10k-images", StringComparison.Ordinal)) return "the MNIST test set";
+        if (name.StartsWith("train-images", StringComparison.Ordinal)) return "the MNIST training set";
+        return name.Length == 0 ? source : name;
+    }
+
     /// <summary>The folder of the embedded MNIST files.</summary>
     /// <exception cref="DataFormatException">It cannot be found.</exception>
     public static string DefaultFolder() =>

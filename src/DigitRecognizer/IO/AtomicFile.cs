@@ -8,14 +8,15 @@ namespace DigitRecognizer.IO;
 public static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, atomically.</summary>
+    /// <exception cref="IOException">The file or its folder cannot be written; the message names <paramref name="path"/>.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
+            Directory.CreateDirectory(directory);
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
@@ -23,12 +24,21 @@ public static class AtomicFile
             }
             File.Move(temporary, fullPath, overwrite: true);
         }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            // The system's message alone ("Could not find file '/proc/x'") does not say which output failed.
+            throw new IOException($"cannot write {path}: {error.Message}", error);
+        }
         catch
         {
             TryDelete(temporary);
             throw;
         }
     }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, atomically.</summary>
+    public static void WriteBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
 
     /// <summary>Writes UTF-8 text (no byte-order mark) to <paramref name="path"/>, atomically.</summary>
     public static void WriteText(string path, Action<TextWriter> write) =>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli;
 using DigitRecognizer.Data;
+using DigitRecognizer.Tests.Visualization;
+using DigitRecognizer.Visualization;
 
 namespace DigitRecognizer.Tests.Cli;
 
@@ -17,6 +19,9 @@ public sealed class CliTests : IDisposable
     [InlineData("predict", "--input", "[default: submission.csv]")]
     [InlineData("evaluate", "--json", "--data")]
     [InlineData("bench", "--runs", "[default: 5]")]
+    [InlineData("evaluate", "--report", "confusion-matrix.png")]
+    [InlineData("predict", "--show", "submission.png")]
+    [InlineData("show", "--ascii", "--count")]
     public void Help_ListsEveryVerbsOptionsWithDefaults(string verb, string option, string expected)
     {
         var (exitCode, output) = CliRunner.Run(verb, "--help");
@@ -45,6 +50,8 @@ public sealed class CliTests : IDisposable
         Assert.Contains("epoch 3/3", train.Output);
         Assert.DoesNotContain("Test set", train.Output); // only the embedded MNIST has an official test set
         Assert.True(File.Exists(Path.Combine(model, "model.ckpt")));
+        using (var curves = Png.Decode(Path.Combine(model, "training-curves.png")))
+            Assert.True(curves.Width > curves.Height);
         using (var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "metrics.json"))))
         {
             Assert.Equal("dense", metrics.RootElement.GetProperty("architecture").GetString());
@@ -226,6 +233,100 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains("Validation fraction", output);
+    }
+
+    [Fact]
+    public void Show_DrawsTheFirstDigitsWithTheirLabels_AsAPng()
+    {
+        var csv = folder.File("train.csv");
+        KaggleCsvWriter.Write(csv, TestData.Synthetic(20));
+        var picture = folder.File("digits.png");
+
+        var (exitCode, output) = CliRunner.Run("show", "--data", csv, "--count", "7", "--labels", "--output", picture);
+
+        Assert.True(exitCode == ExitCodes.Success, output);
+        Assert.Contains($"Drew the first 7 digits in {picture}", output);
+        using var bitmap = Png.Decode(picture);
+        var tiles = DigitPictures.SampleTiles(KaggleCsvReader.Read(csv), 7, labels: true);
+        Assert.Equal(DigitGrid.Measure(tiles), (bitmap.Width, bitmap.Height));
+        Assert.Equal(["#1: 0", "#2: 1", "#3: 2", "#4: 3", "#5: 4", "#6: 5", "#7: 6"], tiles.Select(t => t.Caption));
+    }
+
+    [Fact]
+    public void Show_Ascii_PrintsTheDigitsAsText_AndWritesNoPicture()
+    {
+        var (exitCode, output) = CliRunner.Run("show", "--split", "test", "--count", "2", "--ascii", "--labels");
+
+        Assert.True(exitCode == ExitCodes.Success, output);
+        Assert.Contains("#1: 7", output);
+        Assert.Contains("#2: 2", output);
+        Assert.Contains("+#*#%@%%%%%%%%%-", output); // the bar of the first test digit, a 7
+        Assert.DoesNotContain("Drew", output);
+    }
+
+    [Theory]
+    [InlineData("--count", "0")]
+    [InlineData("--count", "-3")]
+    public void Show_WithANonPositiveCount_FailsWithOneLine(string option, string value)
+    {
+        var (exitCode, output) = CliRunner.Run("show", option, value, "--output", folder.File("x.png"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Equal($"error: --count must be at least 1 (got {value}).", output.Trim());
+        Assert.False(File.Exists(folder.File("x.png")));
+    }
+
+    [Fact]
+    public void Predict_WithShow_DrawsTheAnswersNextToTheSubmission()
+    {
+        var model = TrainTinyModel();
+        var testCsv = folder.File("test.csv");
+        KaggleCsvWriter.Write(testCsv, TestData.Synthetic(30, seed: 2), includeLabels: false);
+        var submission = folder.File("submission.csv");
+
+        var (exitCode, output) = CliRunner.Run("predict", "--model", model, "--input", testCsv, "--output", submission, "--show", "12");
+
+        Assert.True(exitCode == ExitCodes.Success, output);
+        Assert.Contains($"Drew the first 12 digits with their predictions in {folder.File("submission.png")}", output);
+        using var bitmap = Png.Decode(folder.File("submission.png"));
+        // 12 tiles: 4 columns × 3 rows of 84 px, two caption lines (no labels, so no "true" line).
+        Assert.Equal((DigitGrid.MinWidth, 16 + 60 + 3 * (84 + 2 * 19) + 2 * 12 + 16), (bitmap.Width, bitmap.Height));
+    }
+
+    [Fact]
+    public void Evaluate_WithReport_WritesTheReportFolder()
+    {
+        var model = TrainTinyModel();
+        var labelled = folder.File("test-labelled.csv");
+        KaggleCsvWriter.Write(labelled, MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(60));
+        var report = Path.Combine(folder.Path, "report");
+
+        var (exitCode, output) = CliRunner.Run("evaluate", "--model", model, "--data", labelled, "--report", report);
+
+        Assert.True(exitCode == ExitCodes.Success, output);
+        Assert.Contains($"Wrote the report to {Path.Combine(report, "report.md")}", output);
+        foreach (var picture in new[] { "confusion-matrix.png", "per-class.png", "misclassified.png", "confidence.png", "training-curves.png" })
+            Png.Decode(Path.Combine(report, picture)).Dispose();
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "metrics.json")));
+        Assert.Equal(60, metrics.RootElement.GetProperty("images").GetInt32());
+        Assert.Contains("](misclassified.png)", File.ReadAllText(Path.Combine(report, "report.md")));
+    }
+
+    [Fact]
+    public void Evaluate_WithAReportFolderThatIsAFile_FailsWithOneLine()
+    {
+        var model = TrainTinyModel();
+        var labelled = folder.File("test-labelled.csv");
+        KaggleCsvWriter.Write(labelled, TestData.Synthetic(20, seed: 3));
+        var notAFolder = folder.File("taken");
+        File.WriteAllText(notAFolder, "keep me");
+
+        var (exitCode, output) = CliRunner.Run("evaluate", "--model", model, "--data", labelled, "--report", notAFolder);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Single(output.Split('\n'), line => line.StartsWith($"error: cannot write {Path.Combine(notAFolder, "")}"));
+        Assert.DoesNotContain("   at ", output);
+        Assert.Equal("keep me", File.ReadAllText(notAFolder));
     }
 
     private string TrainTinyModel()

@@ -35,4 +35,17 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal("two", File.ReadAllText(path));
     }
+
+    [Fact]
+    public void Write_WhereAFileStandsInForTheFolder_FailsNamingTheOutput()
+    {
+        var blocker = folder.File("report");
+        File.WriteAllText(blocker, "keep me");
+        var path = Path.Combine(blocker, "confusion-matrix.png");
+
+        var error = Assert.Throws<IOException>(() => AtomicFile.WriteBytes(path, [1, 2, 3]));
+
+        Assert.StartsWith($"cannot write {path}: ", error.Message);
+        Assert.Equal("keep me", File.ReadAllText(blocker));
+    }
 }
