@@ -114,22 +114,18 @@ public static class Trainer
             }
             if (options.TimeBudgetMinutes > 0 && epoch < epochs)
             {
-                var budget = TimeSpan.FromMinutes(options.TimeBudgetMinutes);
-                var slowest = TimeSpan.FromSeconds(history.Max(m => m.Seconds));
-                if (epoch == 1)
+                // After every epoch: how many more fit at the slowest pace seen so far? If fewer than planned,
+                // end the run there and re-plan the schedule to finish on time (a one-cycle or cosine run
+                // then still ends at a low rate instead of being cut off at a high one).
+                var left = TimeSpan.FromMinutes(options.TimeBudgetMinutes) - stopwatch.Elapsed;
+                var slowest = TimeSpan.FromSeconds(history.Max(m => m.Seconds) * 1.05);
+                var more = Math.Max(0, (int)(left / slowest));
+                if (epoch + more < epochs)
                 {
-                    // Plan once from the first epoch: the schedule then ends where the run will end.
-                    var fit = Math.Max(1, (int)((budget - stopwatch.Elapsed) / (slowest * 1.05)) + 1);
-                    if (fit < epochs)
-                    {
-                        epochs = fit;
-                        rate.Replan(epochs);
-                    }
+                    epochs = epoch + more;
+                    rate.Replan(epochs);
+                    stoppedEarly = $"time budget of {options.TimeBudgetMinutes:0.#} min: {epochs} of {options.Epochs} epochs fit";
                 }
-                if (epoch < epochs && stopwatch.Elapsed + slowest > budget)
-                    epochs = epoch;
-                if (epoch == epochs)
-                    stoppedEarly = $"time budget of {options.TimeBudgetMinutes:0.#} min: {epoch} of {options.Epochs} epochs fit";
             }
         }
 
