@@ -270,7 +270,7 @@ public sealed class ApiTests : IAsyncLifetime
         {
             Assert.Equal(expected.Labels[i], label);
             var row = expected.Row(i).ToArray();
-            for (var d = 0; d < 10; d++) Assert.Equal(row[d], probabilities[d], 5);
+            for (var d = 0; d < 10; d++) Assert.Equal(row[d], probabilities[d], 1e-5f);
         }
     }
 
