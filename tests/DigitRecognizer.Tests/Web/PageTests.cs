@@ -81,6 +81,25 @@ public sealed class PageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DrawingAOneWithTheKeyboard_ShowsOne()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(address);
+
+        await page.FocusAsync("#pad");
+        await Expect(page.Locator("#cursor")).ToBeVisibleAsync();
+        for (var i = 0; i < 6; i++) await page.Keyboard.PressAsync("ArrowUp");
+        await page.Keyboard.PressAsync("Space");
+        for (var i = 0; i < 12; i++) await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("Space");
+
+        await Expect(page.Locator("#label")).ToHaveTextAsync("1");
+        await Keep(page, "serve-keyboard.png");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#label")).ToHaveTextAsync("?");
+    }
+
+    [Fact]
     public async Task UploadingAPhotoOfADigit_ShowsItsLabel()
     {
         var digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(1);   // a 7
@@ -126,6 +145,7 @@ public sealed class PageTests : IAsyncLifetime
     {
         if (Environment.GetEnvironmentVariable("DIGITS_SCREENSHOTS") is not { Length: > 0 } screenshots) return;
         Directory.CreateDirectory(screenshots);
+        await page.WaitForTimeoutAsync(300); // let the bars finish their 150-ms transition
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, name), FullPage = true });
     }
 }
