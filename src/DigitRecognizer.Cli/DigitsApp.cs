@@ -30,6 +30,8 @@ public static class DigitsApp
             ScoreCommand.Create(console),
             ExportCommand.Create(console),
             BenchCommand.Create(console),
+            ServeCommand.Create(console),
+            BenchServeCommand.Create(console),
         };
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code (0 = success).</summary>

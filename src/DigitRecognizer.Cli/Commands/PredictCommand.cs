@@ -3,6 +3,7 @@ using System.Diagnostics;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
+using DigitRecognizer.Imaging;
 using DigitRecognizer.Inference;
 using DigitRecognizer.IO;
 using DigitRecognizer.Visualization;
@@ -23,7 +24,9 @@ internal static class PredictCommand
         };
         var input = new Option<string>("--input", "-i")
         {
-            Description = "Digits to label: a Kaggle test.csv (a 'label' column, if present, is ignored) or an IDX image file.",
+            Description = "Digits to label: a Kaggle test.csv (a 'label' column, if present, is ignored), an IDX image file, " +
+                          "or a PNG/JPEG photo, scan or drawing of one digit (or a folder of them), which is preprocessed like MNIST " +
+                          "and printed with its ten probabilities instead of written to a submission.",
             HelpName = "PATH",
             Required = true,
         };
@@ -71,6 +74,8 @@ internal static class PredictCommand
             throw new ArgumentException($"--show would draw over the submission {outputPath}; give the submission a .csv name.");
         using var classifier = Checkpoint.Load(modelPath);
         classifier.TestTimeAugmentation = tta;
+        if (ImageFiles.Find(inputPath) is { } images)
+            return ImagePredictionView.Render(console, classifier, images);
         var data = Loading.Load(console, inputPath, MnistSplit.Test);
 
         var clock = Stopwatch.StartNew();

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using DigitRecognizer.Cli.Rendering;
+using DigitRecognizer.Web.Benchmarking;
+using Spectre.Console;
+
+namespace DigitRecognizer.Cli.Commands;
+
+/// <summary><c>digits bench-serve</c>: a bounded loopback load test of the prediction API.</summary>
+internal static class BenchServeCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var defaults = new ServeBenchmarkOptions();
+        var serving = new ServingOptions();
+        var clients = new Option<int[]>("--clients")
+        {
+            Description = "Concurrent clients; one measurement per value.",
+            DefaultValueFactory = _ => [.. defaults.Clients],
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "N",
+        };
+        var requests = new Option<int>("--requests")
+        {
+            Description = "Requests per measurement, at most.",
+            DefaultValueFactory = _ => defaults.Requests,
+            HelpName = "N",
+        };
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "Seconds per measurement, at most (whichever bound comes first).",
+            DefaultValueFactory = _ => defaults.Seconds,
+            HelpName = "S",
+        };
+
+        var command = new Command("bench-serve", "Load-test POST /api/predict on 127.0.0.1: requests/s and p50/p99 latency at several client counts.")
+        {
+            serving.Model, clients, requests, seconds, serving.Threads, serving.MaxBatch,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, cancellation =>
+        {
+            var options = defaults with
+            {
+                Clients = parse.GetValue(clients)!,
+                Requests = parse.GetValue(requests),
+                Seconds = parse.GetValue(seconds),
+            };
+            if (options.Clients.Count == 0 || options.Clients.Any(c => c < 1)) throw new ArgumentException("--clients takes whole numbers of at least 1.");
+            if (options.Requests < 1 || !(options.Seconds > 0)) throw new ArgumentException("--requests and --seconds must be positive.");
+            var (served, server, threadCount) = serving.Apply(parse, options.Server);
+            options = options with { Server = server };
+            using var classifier = served.Classifier;
+            console.MarkupLineInterpolated(
+                $"POST /api/predict (JSON pixels) on 127.0.0.1 with [bold]{served.Name}[/] ({classifier.Architecture}); {Environment.ProcessorCount} cores shared by server and clients, {threadCount} libtorch threads, max batch {options.Server.MaxBatch}; at most {options.Requests:N0} requests or {options.Seconds:N0} s per row.");
+            var progress = new SyncProgress<ServeBenchmarkResult>(r => console.MarkupLineInterpolated(
+                $"  {r.Name,-10} {r.RequestsPerSecond,8:N0} requests/s   p50 {r.P50Ms,6:F2} ms   p99 {r.P99Ms,6:F2} ms   max {r.MaxMs,7:F1} ms   {r.Requests,6:N0} requests, {r.Errors} errors   resident {r.ResidentMb,5:N0} MB after {r.TotalRequests:N0} requests"));
+            ServeBenchmark.RunAsync(served, options, progress, cancellation).GetAwaiter().GetResult();
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

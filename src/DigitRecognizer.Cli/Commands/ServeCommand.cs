@@ -1,0 +1,65 @@
+using System.CommandLine;
+using DigitRecognizer.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace DigitRecognizer.Cli.Commands;
+
+/// <summary><c>digits serve</c>: the drawing page and prediction API for a model, until Ctrl+C.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var defaults = new ServeOptions();
+        var serving = new ServingOptions();
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Where to listen (semicolon-separated for several). Loopback only by default; port 0 picks a free one.",
+            DefaultValueFactory = _ => defaults.Urls,
+            HelpName = "URL",
+        };
+
+        var command = new Command("serve", "Serve a web page to draw or upload digits on, and a prediction API (OpenAPI at /openapi/v1.json).")
+        {
+            serving.Model, urls, serving.Threads, serving.MaxBatch,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, cancellation =>
+        {
+            var (served, options, threads) = serving.Apply(parse, defaults with { Urls = parse.GetValue(urls)! });
+            return Run(console, served, options, threads, cancellation);
+        }));
+        return command;
+    }
+
+    private static int Run(IAnsiConsole console, ServedModel served, ServeOptions options, int threadCount, CancellationToken cancellation)
+    {
+        using var classifier = served.Classifier;
+        var app = DigitsServer.Build(served, options, builder =>
+            builder.Logging.AddSimpleConsole(format => format.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+                // A failure to start (such as a port in use) is reported once, by CommandRunner, without the host's stack trace.
+                .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None));
+        try
+        {
+            app.StartAsync(cancellation).GetAwaiter().GetResult();
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            var accuracy = classifier.Metadata.Metrics.TestAccuracy ?? classifier.Metadata.Metrics.ValidationAccuracy;
+            console.MarkupLineInterpolated(
+                $"Serving [bold]{served.Name}[/] ({classifier.Architecture}{(accuracy is { } a ? $", {a:P2} accuracy" : "")}) from {served.Path}, {threadCount} libtorch threads.");
+            foreach (var address in addresses)
+                console.MarkupLineInterpolated($"  page: [bold link]{address}/[/]   API: {address}/api/predict   OpenAPI: {address}{DigitsServer.OpenApiPath}");
+            console.MarkupLine("Press Ctrl+C to stop.");
+            app.WaitForShutdownAsync(cancellation).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        console.MarkupLine("Stopped.");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
+
+namespace DigitRecognizer.Web;
+
+/// <summary>
+/// Builds the web app of <c>digits serve</c>: the drawing page at <c>/</c> (embedded, so it works offline and
+/// from an installed tool), the prediction API under <c>/api</c> and its OpenAPI document at
+/// <c>/openapi/v1.json</c>. Errors are <c>application/problem+json</c> without stack traces.
+/// </summary>
+public static class DigitsServer
+{
+    /// <summary>Where the OpenAPI document is served.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>
+    /// Builds (does not start) the app serving <paramref name="model"/>. <paramref name="configure"/> may adjust the
+    /// builder before the app is built: the CLI adds console logging, tests swap Kestrel for an in-memory server.
+    /// </summary>
+    public static WebApplication Build(ServedModel model, ServeOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            // Production always: the development exception page would show stack traces to clients.
+            EnvironmentName = Environments.Production,
+            ApplicationName = typeof(DigitsServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(options.Urls);
+        // Our own limits (checked while reading) answer 413 with a message; Kestrel's sits just above them as a backstop.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxBodyBytes, options.MaxBatchBodyBytes) + 1);
+        configure?.Invoke(builder);
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            // A diverged training run records NaN losses; /api/model must still answer.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        });
+        builder.Services.AddSingleton(_ => new ServerState(model, options));
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            // Everything the page needs comes from this server; nothing else may be loaded or framed.
+            context.Response.Headers.ContentSecurityPolicy =
+                "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            await next(context);
+        });
+        var page = new EmbeddedFileProvider(typeof(DigitsServer).Assembly, "DigitRecognizer.Web.wwwroot");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = page });
+        app.MapOpenApi(OpenApiPath);
+        PredictionEndpoints.Map(app);
+        ModelEndpoints.Map(app);
+        return app;
+    }
+}

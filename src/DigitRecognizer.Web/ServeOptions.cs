@@ -1,0 +1,33 @@
+using DigitRecognizer.Inference;
+
+namespace DigitRecognizer.Web;
+
+/// <summary>How <c>digits serve</c> listens and what it accepts.</summary>
+public sealed record ServeOptions
+{
+    /// <summary>Where to listen. Loopback only by default: the page and API are for this machine unless asked otherwise.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:5000";
+
+    /// <summary>Largest body of <c>POST /api/predict</c>, in bytes (2 MiB): a phone photo re-encoded, or a canvas drawing many times over.</summary>
+    public long MaxBodyBytes { get; init; } = 2 * 1024 * 1024;
+
+    /// <summary>Most images in one <c>POST /api/predict/batch</c>.</summary>
+    public int MaxBatchImages { get; init; } = 1_000;
+
+    /// <summary>
+    /// Largest body of <c>POST /api/predict/batch</c>, in bytes (4 MiB): 1,000 images of 784 three-digit numbers
+    /// with commas take 3.1 MB, so the 2 MiB of a single prediction would refuse a full batch.
+    /// </summary>
+    public long MaxBatchBodyBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// libtorch threads for the model (process-wide, so the command applies it; 0 = one per core). One, because
+    /// libtorch's OpenMP workers spin-wait after every operation and then fight Kestrel and the clients for the
+    /// cores: measured on 2 cores with the CNN at 8 clients, 2 threads gave 57 requests/s (p99 216 ms), 1 thread
+    /// 1,636 requests/s (p99 10.5 ms). Batching, not intra-op threads, is what uses the cores under load.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Most images the model runs in one forward pass when requests pile up (1 = one at a time, like a lock).</summary>
+    public int MaxBatch { get; init; } = BatchingPredictor.DefaultMaxBatch;
+}

@@ -1,0 +1,101 @@
+using SkiaSharp;
+
+namespace DigitRecognizer.Imaging;
+
+/// <summary>Decodes PNG/JPEG bytes into a luminance map (0 black … 1 white), upright and at most a working size.</summary>
+internal static class ImageDecoder
+{
+    public static (float[] Luminance, int Width, int Height) Decode(ReadOnlySpan<byte> bytes, PreprocessingOptions options)
+    {
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data)
+            ?? throw new InvalidImageException("not an image (expected PNG or JPEG)");
+        var info = codec.Info;
+        if (info.Width < 1 || info.Height < 1)
+            throw new InvalidImageException("the image has no pixels");
+        if ((long)info.Width * info.Height > options.MaxPixels)
+            throw new InvalidImageException($"{info.Width}×{info.Height} pixels is more than the {options.MaxPixels:N0} accepted");
+
+        // JPEG can decode straight to 1/2, 1/4 or 1/8 size: far faster for phone photos, which are reduced anyway.
+        var longest = Math.Max(info.Width, info.Height);
+        var size = longest > options.WorkingSide ? codec.GetScaledDimensions((float)options.WorkingSide / longest) : info.Size;
+        var target = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(target);
+        var result = codec.GetPixels(target, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new InvalidImageException(result == SKCodecResult.IncompleteInput
+                ? "the image is truncated"
+                : $"the image could not be decoded ({result})");
+
+        var (width, height) = (size.Width, size.Height);
+        var luminance = Flatten(bitmap.GetPixelSpan(), width * height);
+        (luminance, width, height) = Orient(luminance, width, height, codec.EncodedOrigin);
+
+        longest = Math.Max(width, height);
+        if (longest > options.WorkingSide)
+        {
+            var scale = (double)options.WorkingSide / longest;
+            var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
+            luminance = Raster.Resize(luminance, width, height, newWidth, newHeight);
+            (width, height) = (newWidth, newHeight);
+        }
+        return (luminance, width, height);
+    }
+
+    /// <summary>
+    /// RGBA to luminance (Rec. 601 weights). Transparent parts are laid over a backdrop that contrasts with the
+    /// opaque ones, so a drawing of dark strokes on a transparent canvas reads as ink on white, and light
+    /// strokes on transparency as ink on black.
+    /// </summary>
+    private static float[] Flatten(ReadOnlySpan<byte> rgba, int count)
+    {
+        var luminance = new float[count];
+        var alpha = new float[count];
+        double opaqueSum = 0;
+        var opaqueCount = 0;
+        var anyTransparent = false;
+        for (var i = 0; i < count; i++)
+        {
+            var p = rgba.Slice(i * 4, 4);
+            luminance[i] = (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]) / 255f;
+            alpha[i] = p[3] / 255f;
+            if (p[3] < 255) anyTransparent = true;
+            if (p[3] >= 128)
+            {
+                opaqueSum += luminance[i];
+                opaqueCount++;
+            }
+        }
+        if (!anyTransparent) return luminance;
+        var backdrop = opaqueCount > 0 && opaqueSum / opaqueCount > 0.5 ? 0f : 1f;
+        for (var i = 0; i < count; i++)
+            luminance[i] = alpha[i] * luminance[i] + (1 - alpha[i]) * backdrop;
+        return luminance;
+    }
+
+    /// <summary>Turns the stored pixels the way the EXIF orientation says, as a phone's gallery shows the photo.</summary>
+    private static (float[] Pixels, int Width, int Height) Orient(float[] pixels, int width, int height, SKEncodedOrigin origin)
+    {
+        if (origin is SKEncodedOrigin.TopLeft or 0) return (pixels, width, height);
+        var swaps = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        var (outWidth, outHeight) = swaps ? (height, width) : (width, height);
+        var result = new float[pixels.Length];
+        for (var y = 0; y < outHeight; y++)
+            for (var x = 0; x < outWidth; x++)
+            {
+                var (sx, sy) = origin switch
+                {
+                    SKEncodedOrigin.TopRight => (width - 1 - x, y),
+                    SKEncodedOrigin.BottomRight => (width - 1 - x, height - 1 - y),
+                    SKEncodedOrigin.BottomLeft => (x, height - 1 - y),
+                    SKEncodedOrigin.LeftTop => (y, x),
+                    SKEncodedOrigin.RightTop => (y, height - 1 - x),
+                    SKEncodedOrigin.RightBottom => (width - 1 - y, height - 1 - x),
+                    SKEncodedOrigin.LeftBottom => (width - 1 - y, x),
+                    _ => (x, y),
+                };
+                result[y * outWidth + x] = pixels[sy * width + sx];
+            }
+        return (result, outWidth, outHeight);
+    }
+}

@@ -1,0 +1,168 @@
+namespace DigitRecognizer.Imaging;
+
+/// <summary>
+/// Turns a photo, scan or drawing of one digit into what an MNIST-trained model expects, the way MNIST's
+/// own digits were made: ink as intensity on a dark field, cropped to the ink, the longer side scaled to
+/// 20 px with anti-aliasing (aspect ratio kept), then placed in 28×28 with its centre of mass at the centre.
+/// Used by <c>digits predict</c> on image files and by the web page and API, so both see the same 28×28.
+/// Stateless: one instance may serve any number of threads.
+/// </summary>
+public sealed class MnistPreprocessor(PreprocessingOptions? options = null)
+{
+    /// <summary>The settings in use.</summary>
+    public PreprocessingOptions Options { get; } = options ?? new PreprocessingOptions();
+
+    /// <summary>Decodes and prepares a PNG or JPEG file.</summary>
+    /// <exception cref="InvalidImageException">The file is not a readable image.</exception>
+    public PreparedDigit FromFile(string path) => FromEncoded(File.ReadAllBytes(path));
+
+    /// <summary>Decodes and prepares PNG or JPEG bytes (other formats SkiaSharp reads, such as WebP, work too).</summary>
+    /// <exception cref="InvalidImageException">The bytes are not a readable image, or it is too large.</exception>
+    public PreparedDigit FromEncoded(ReadOnlySpan<byte> encoded)
+    {
+        var (luminance, width, height) = ImageDecoder.Decode(encoded, Options);
+        return FromLuminance(luminance, width, height);
+    }
+
+    /// <summary>Prepares a grayscale image given as luminance, 0 black … 1 white, row-major.</summary>
+    public PreparedDigit FromLuminance(float[] luminance, int width, int height)
+    {
+        if (width < 1 || height < 1 || luminance.Length != width * height)
+            throw new ArgumentException($"{luminance.Length} values do not make a {width}×{height} image.", nameof(luminance));
+
+        // The border shows mostly paper; the ink is whichever extreme lies further from it. This reads dark pen
+        // on white paper and chalk on a board alike, whatever the exposure.
+        var paper = BorderMedian(luminance, width, height);
+        var (darkest, lightest) = (luminance.Min(), luminance.Max());
+        var polarity = paper - darkest >= lightest - paper ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark;
+        var contrast = polarity == InkPolarity.DarkOnLight ? paper - darkest : lightest - paper;
+        if (contrast < Options.MinimumContrast) return PreparedDigit.Empty(polarity);
+
+        var floor = (float)Options.NoiseFloor;
+        var ink = new float[luminance.Length];
+        for (var i = 0; i < ink.Length; i++)
+        {
+            var strength = (polarity == InkPolarity.DarkOnLight ? paper - luminance[i] : luminance[i] - paper) / contrast;
+            ink[i] = Math.Clamp((strength - floor) / (1 - floor), 0f, 1f);
+        }
+        return FromInk(ink, width, height, polarity);
+    }
+
+    private PreparedDigit FromInk(float[] ink, int width, int height, InkPolarity polarity)
+    {
+        if (InkBox(ink, width, height) is not { } box) return PreparedDigit.Empty(polarity);
+        var (crop, cropWidth, cropHeight) = Crop(ink, width, height, box, margin: 0);
+
+        // A fine pen on a large photo would shrink to a faint hairline, a marker on a small one to a blob:
+        // bring the stroke back to MNIST's width before scaling.
+        var scale = (double)Options.DigitBox / Math.Max(cropWidth, cropHeight);
+        var stroke = StrokeWidth(crop, cropWidth, cropHeight);
+        var scaledStroke = stroke * scale;
+        if (scaledStroke < Options.ThinnestStroke || scaledStroke > Options.ThickestStroke)
+        {
+            var radius = (int)Math.Round((Options.TargetStroke / scale - stroke) / 2);
+            // Growing needs room around the ink; wearing down works within the crop. Keep the crop if nothing survives.
+            var (source, sourceWidth, sourceHeight) = radius > 0 ? Crop(ink, width, height, box, radius) : (crop, cropWidth, cropHeight);
+            if (radius != 0)
+                (crop, cropWidth, cropHeight) = Recrop(Raster.Morph(source, sourceWidth, sourceHeight, Math.Abs(radius), grow: radius > 0),
+                    sourceWidth, sourceHeight) ?? (crop, cropWidth, cropHeight);
+            scale = (double)Options.DigitBox / Math.Max(cropWidth, cropHeight);
+        }
+
+        var scaledWidth = Math.Clamp((int)Math.Round(cropWidth * scale), 1, Options.DigitBox);
+        var scaledHeight = Math.Clamp((int)Math.Round(cropHeight * scale), 1, Options.DigitBox);
+        var digit = Raster.Resize(crop, cropWidth, cropHeight, scaledWidth, scaledHeight);
+        // Full-strength ink is 1 in MNIST; thin or diagonal strokes averaged down would otherwise stay grey.
+        var strongest = digit.Max();
+        if (strongest > 0)
+            for (var i = 0; i < digit.Length; i++) digit[i] /= strongest;
+
+        return new PreparedDigit { Pixels = Centre(digit, scaledWidth, scaledHeight), Polarity = polarity };
+    }
+
+    /// <summary>Places the scaled digit in the 28×28 field with its centre of mass where MNIST's are, kept whole inside.</summary>
+    private float[] Centre(float[] digit, int width, int height)
+    {
+        double mass = 0, sumX = 0, sumY = 0;
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var value = digit[y * width + x];
+                mass += value;
+                sumX += value * x;
+                sumY += value * y;
+            }
+        var left = Math.Clamp((int)Math.Round(Options.CentreOfMass - sumX / mass), 0, DigitImage.Side - width);
+        var top = Math.Clamp((int)Math.Round(Options.CentreOfMass - sumY / mass), 0, DigitImage.Side - height);
+        var field = new float[DigitImage.PixelCount];
+        for (var y = 0; y < height; y++)
+            digit.AsSpan(y * width, width).CopyTo(field.AsSpan((top + y) * DigitImage.Side + left));
+        return field;
+    }
+
+    private readonly record struct Box(int X, int Y, int Width, int Height);
+
+    private static Box? InkBox(float[] ink, int width, int height)
+    {
+        int minX = width, minY = height, maxX = -1, maxY = -1;
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                if (ink[y * width + x] <= 0) continue;
+                minX = Math.Min(minX, x);
+                maxX = Math.Max(maxX, x);
+                minY = Math.Min(minY, y);
+                maxY = Math.Max(maxY, y);
+            }
+        return maxX < 0 ? null : new Box(minX, minY, maxX - minX + 1, maxY - minY + 1);
+    }
+
+    /// <summary>The box's pixels with <paramref name="margin"/> blank pixels around them (room for strokes to grow).</summary>
+    private static (float[] Pixels, int Width, int Height) Crop(float[] ink, int width, int height, Box box, int margin)
+    {
+        var (cropWidth, cropHeight) = (box.Width + 2 * margin, box.Height + 2 * margin);
+        var crop = new float[cropWidth * cropHeight];
+        for (var y = 0; y < box.Height; y++)
+            ink.AsSpan((box.Y + y) * width + box.X, box.Width).CopyTo(crop.AsSpan((margin + y) * cropWidth + margin));
+        return (crop, cropWidth, cropHeight);
+    }
+
+    /// <summary>Crops a reworked image to its ink again; null if no ink survived.</summary>
+    private static (float[] Pixels, int Width, int Height)? Recrop(float[] reworked, int width, int height) =>
+        InkBox(reworked, width, height) is { } box ? Crop(reworked, width, height, box, margin: 0) : null;
+
+    /// <summary>
+    /// Mean stroke width in pixels, from the area and outline of the ink (at half strength or more): a stroke of
+    /// width w and length L has area wL and an outline of about 2L, so w ≈ 2 · area / outline.
+    /// </summary>
+    private static double StrokeWidth(float[] ink, int width, int height)
+    {
+        bool IsInk(int x, int y) => x >= 0 && y >= 0 && x < width && y < height && ink[y * width + x] >= 0.5f;
+        var area = 0;
+        var outline = 0;
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                if (!IsInk(x, y)) continue;
+                area++;
+                if (!IsInk(x - 1, y)) outline++;
+                if (!IsInk(x + 1, y)) outline++;
+                if (!IsInk(x, y - 1)) outline++;
+                if (!IsInk(x, y + 1)) outline++;
+            }
+        return outline == 0 ? 1 : 2.0 * area / outline;
+    }
+
+    /// <summary>Median luminance of a band around the edge, one twentieth of the shorter side wide (at least 1 px).</summary>
+    private static float BorderMedian(float[] luminance, int width, int height)
+    {
+        var band = Math.Max(1, Math.Min(width, height) / 20);
+        var values = new List<float>();
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                if (x < band || y < band || x >= width - band || y >= height - band)
+                    values.Add(luminance[y * width + x]);
+        values.Sort();
+        return values[values.Count / 2];
+    }
+}

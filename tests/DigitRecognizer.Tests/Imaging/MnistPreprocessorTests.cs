@@ -1,0 +1,174 @@
+using DigitRecognizer.Data;
+using DigitRecognizer.Imaging;
+using SkiaSharp;
+using Xunit.Abstractions;
+
+namespace DigitRecognizer.Tests.Imaging;
+
+public sealed class MnistPreprocessorTests(ITestOutputHelper output)
+{
+    private readonly MnistPreprocessor preprocessor = new();
+
+    [Fact]
+    public void DigitsOnPaper_ArePredictedAsTheOriginal28x28Digits()
+    {
+        var digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(400);
+        var classifier = TestModels.Mnist;
+        var original = classifier.Predict(digits);
+
+        var renderings = PaperDigits.Render(digits, seed: 11).ToList();
+        var prepared = new float[digits.Count * DigitImage.PixelCount];
+        foreach (var rendering in renderings)
+        {
+            var digit = preprocessor.FromEncoded(rendering.Encoded);
+            Assert.False(digit.IsEmpty, rendering.Description);
+            Assert.Equal(InkPolarity.DarkOnLight, digit.Polarity);
+            digit.Pixels.CopyTo(prepared, rendering.Index * DigitImage.PixelCount);
+        }
+        var recovered = classifier.Predict(new DigitDataset(prepared, null, "paper"));
+
+        var disagreements = renderings.Where(r => recovered.Labels[r.Index] != original.Labels[r.Index]).ToList();
+        foreach (var r in disagreements)
+            output.WriteLine($"{r.Description}: original {original.Labels[r.Index]}, from paper {recovered.Labels[r.Index]} (true {digits.Labels![r.Index]})");
+        var agreement = 1 - disagreements.Count / (double)digits.Count;
+        var similarity = Enumerable.Range(0, digits.Count).Average(i => Cosine(digits.Image(i), prepared.AsSpan(i * DigitImage.PixelCount, DigitImage.PixelCount)));
+        output.WriteLine($"agreement {agreement:P1}, mean cosine similarity {similarity:F3} over {digits.Count} renderings");
+        Assert.True(agreement >= 0.98, $"only {agreement:P1} of paper renderings predicted as their originals");
+        // Model-free: the recovered images look like the originals (thickness and rotation differ on purpose).
+        Assert.True(similarity >= 0.85, $"mean cosine similarity {similarity:F3}");
+    }
+
+    [Fact]
+    public void AnMnistImageItself_ComesBackAlmostUnchanged_AsLightInkOnDark()
+    {
+        var digit = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(1);
+
+        var prepared = preprocessor.FromEncoded(Encode(digit.Image(0).ToArray(), 28, 28, ink => 1 - ink, invert: true));
+
+        Assert.Equal(InkPolarity.LightOnDark, prepared.Polarity);
+        Assert.True(Cosine(digit.Image(0), prepared.Pixels) > 0.95, $"cosine {Cosine(digit.Image(0), prepared.Pixels):F3}");
+    }
+
+    [Fact]
+    public void TheDigit_FillsTheTwentyPixelBox_WithItsCentreOfMassAtTheCentre()
+    {
+        // A dark bar 30 wide and 90 tall, far off-centre on a 300×200 white page.
+        var page = Page(300, 200, (x, y) => x is >= 20 and < 50 && y is >= 5 and < 95);
+
+        var prepared = preprocessor.FromLuminance(page, 300, 200);
+
+        var rows = Enumerable.Range(0, 28).Where(y => Enumerable.Range(0, 28).Any(x => prepared.Pixels[y * 28 + x] > 0)).ToList();
+        Assert.Equal(20, rows.Count);
+        var (mass, sumX, sumY) = (0.0, 0.0, 0.0);
+        for (var i = 0; i < 784; i++)
+        {
+            mass += prepared.Pixels[i];
+            sumX += prepared.Pixels[i] * (i % 28);
+            sumY += prepared.Pixels[i] * (i / 28);
+        }
+        Assert.InRange(sumX / mass, 13.5, 14.5);
+        Assert.InRange(sumY / mass, 13.5, 14.5);
+        Assert.Equal(1f, prepared.Pixels.Max());
+    }
+
+    [Fact]
+    public void AHairlineOnALargePage_IsThickenedToAnMnistStroke()
+    {
+        // A 2-px line 600 px tall: scaled by 20/600 it would be a 0.07-px ghost.
+        var page = Page(800, 800, (x, y) => x is >= 400 and < 402 && y is >= 100 and < 700);
+
+        var prepared = preprocessor.FromLuminance(page, 800, 800);
+
+        var middleRow = prepared.Pixels.AsSpan(14 * 28, 28).ToArray();
+        var inkWidth = middleRow.Sum();
+        Assert.InRange(inkWidth, 1.5f, 3.5f);
+        Assert.Equal(1f, middleRow.Max(), 3);
+    }
+
+    [Theory]
+    [InlineData(1.0f)]
+    [InlineData(0.5f)]
+    [InlineData(0.0f)]
+    public void AFlatImage_IsReportedEmpty_NotGuessed(float tone)
+    {
+        var prepared = preprocessor.FromEncoded(Encode(Enumerable.Repeat(tone, 64 * 48).ToArray(), 64, 48, l => l));
+
+        Assert.True(prepared.IsEmpty);
+        Assert.All(prepared.Pixels, p => Assert.Equal(0f, p));
+    }
+
+    [Fact]
+    public void FaintPaperTexture_AloneIsEmpty()
+    {
+        var random = new Random(3);
+        var page = Enumerable.Range(0, 100 * 100).Select(_ => 0.9f + (float)random.NextDouble() * 0.05f).ToArray();
+
+        Assert.True(preprocessor.FromLuminance(page, 100, 100).IsEmpty);
+    }
+
+    [Fact]
+    public void ATransparentCanvasWithDarkStrokes_ReadsAsInkOnWhite()
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(100, 100, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.Erase(SKColors.Transparent);
+        for (var y = 20; y < 80; y++)
+            for (var x = 45; x < 55; x++)
+                bitmap.SetPixel(x, y, SKColors.Black);
+        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+
+        var prepared = preprocessor.FromEncoded(png.ToArray());
+
+        Assert.False(prepared.IsEmpty);
+        Assert.Equal(InkPolarity.DarkOnLight, prepared.Polarity);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("hello, world")]
+    [InlineData("\u0089PNG\r\n\u001a\n truncated")]
+    public void BytesThatAreNotAnImage_AreRefused(string content)
+    {
+        var error = Assert.Throws<InvalidImageException>(() => preprocessor.FromEncoded(System.Text.Encoding.Latin1.GetBytes(content)));
+        Assert.Contains("image", error.Message);
+    }
+
+    [Fact]
+    public void AnImageAboveThePixelLimit_IsRefusedBeforeDecoding()
+    {
+        var small = new MnistPreprocessor(new PreprocessingOptions { MaxPixels = 100 });
+
+        var error = Assert.Throws<InvalidImageException>(() => small.FromEncoded(Encode(new float[20 * 20], 20, 20, l => l)));
+        Assert.Contains("20×20", error.Message);
+    }
+
+    private static float[] Page(int width, int height, Func<int, int, bool> isInk)
+    {
+        var page = new float[width * height];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                page[y * width + x] = isInk(x, y) ? 0.1f : 0.95f;
+        return page;
+    }
+
+    /// <summary>Encodes values 0–1 as an 8-bit grey PNG, through <paramref name="toLuminance"/>.</summary>
+    private static byte[] Encode(float[] values, int width, int height, Func<float, float> toLuminance, bool invert = false)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var bytes = values.Select(v => (byte)Math.Round(Math.Clamp(invert ? 1 - toLuminance(v) : toLuminance(v), 0, 1) * 255)).ToArray();
+        System.Runtime.InteropServices.Marshal.Copy(bytes, 0, bitmap.GetPixels(), bytes.Length);
+        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
+    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double ab = 0, aa = 0, bb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            ab += a[i] * b[i];
+            aa += a[i] * a[i];
+            bb += b[i] * b[i];
+        }
+        return ab / Math.Sqrt(aa * bb);
+    }
+}
