@@ -52,7 +52,8 @@ internal static class TrainCommand
         };
         var augment = new Option<bool?>("--augment")
         {
-            Description = "Distort training images (±10° rotation, ±10% zoom, ±2.5 px shift). Default: on for cnn-bn and resnet, off for the notebook's dense and cnn.",
+            Description = "Distort training images (±10° rotation, ±10% zoom, ±2.5 px shift). Default per model: " +
+                string.Join(", ", ModelFactory.Trainable.Select(a => $"{a.Name} {(a.AugmentByDefault ? "on" : "off")}")) + ".",
             HelpName = "true|false",
         };
         var labelSmoothing = Value("--label-smoothing", "Label smoothing of the cross-entropy, 0 = off.", defaults.LabelSmoothing, "F");

@@ -26,12 +26,28 @@ public static class TrainingRecipes
         TimeBudgetMinutes = 14,
     };
 
+    // The quickest way to a good model (~18 s of training on 2 cores): a narrow CNN that halves the image at
+    // every convolution (no max-pooling), three epochs of one-cycle Adam at batch 256, label smoothing 0.1.
+    // Chosen on validation accuracy over seeds 1–3 against wider, narrower, batch 128/512 and lr 4e-3 variants.
+    private static readonly TrainingOptions Fast = new()
+    {
+        Model = "cnn-fast",
+        Epochs = 3,
+        BatchSize = 256,
+        LearningRate = 3e-3,
+        Schedule = LearningRateSchedule.OneCycle,
+        LabelSmoothing = 0.1,
+        Augment = false,
+    };
+
     private static readonly TrainingRecipe[] Known =
     [
         new("notebook-dense", "the notebook's dense network as it was trained there (no augmentation)",
             new TrainingOptions { Model = "dense" }),
         new("notebook-cnn", "the notebook's CNN as it was trained there (no augmentation)",
             new TrainingOptions { Model = "cnn" }),
+        new("fast", "quickest to a good model: cnn-fast, 3 epochs of one-cycle at batch 256 (~20 s on 2 cores)",
+            Fast),
         new("best", "best single network within 15 minutes on 2 cores: cnn-bn, augmentation, one-cycle, label smoothing",
             Best),
         new("ensemble", "best ensemble within 60 minutes on 2 cores: 5 × the 'best' recipe with seeds Seed…Seed+4, 58 minutes in all",

@@ -20,9 +20,23 @@ public class ModelTests
         Assert.Equal(expected, count);
     }
 
+    // The fast recipe's CNN: three strided convolutions (each with batch norm's scale and shift) and one
+    // dense layer on 96 × 4 × 4; a count off by one layer or width means the architecture changed.
+    [Fact]
+    public void FastCnn_HasThreeStridedConvolutionsAndOneDenseLayer()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var model = ModelFactory.Get("cnn-fast").Create();
+
+        var count = model.parameters().Sum(p => p.numel());
+
+        Assert.Equal((25 * 32 + 32) + 2 * 32 + (9 * 32 * 48 + 48) + 2 * 48 + (9 * 48 * 96 + 96) + 2 * 96 + (96 * 4 * 4 * 10 + 10), count);
+    }
+
     [Theory]
     [InlineData("dense")]
     [InlineData("cnn")]
+    [InlineData("cnn-fast")]
     public void Forward_MapsImagesToTenLogitsEach(string name)
     {
         TorchRuntime.EnsureLoaded();

@@ -71,6 +71,10 @@ public class TrainingControlTests
         Assert.True(best.Options.TimeBudgetMinutes is > 0 and <= 15);
         Assert.True(TrainingRecipes.Get("ensemble").Options.TimeBudgetMinutes <= 60);
 
+        var fast = TrainingRecipes.Get("fast");
+        Assert.Equal("cnn-fast", fast.Options.Model);
+        Assert.False(fast.Options.Augment, "three epochs are too few for distorted digits to pay off");
+
         var error = Assert.Throws<ArgumentException>(() => TrainingRecipes.Get("fastest"));
         Assert.Contains("best", error.Message);
     }
