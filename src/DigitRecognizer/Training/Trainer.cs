@@ -41,7 +41,8 @@ public static class Trainer
             Epochs = options.Epochs ?? architecture.DefaultEpochs,
             Augment = options.Augment ?? architecture.AugmentByDefault,
         };
-        var epochs = options.Epochs!.Value;
+        var maxEpochs = options.Epochs!.Value;
+        var epochs = maxEpochs;
 
         var stopwatch = Stopwatch.StartNew();
         var threads = TorchRuntime.UseThreads(options.Threads);
@@ -112,20 +113,21 @@ public static class Trainer
                 stoppedEarly = $"early stopping after epoch {epoch}: no better validation accuracy for {epochsSinceBest} epochs";
                 break;
             }
-            if (options.TimeBudgetMinutes > 0 && epoch < epochs)
+            if (options.TimeBudgetMinutes > 0 && epoch < maxEpochs)
             {
-                // After every epoch: how many more fit at the slowest pace seen so far? If fewer than planned,
-                // end the run there and re-plan the schedule to finish on time (a one-cycle or cosine run
-                // then still ends at a low rate instead of being cut off at a high one).
+                // After every epoch: how many epochs fit in what is left? A one-cycle or cosine schedule is
+                // re-planned to end at the new length, so the run still finishes at a low rate.
                 var left = TimeSpan.FromMinutes(options.TimeBudgetMinutes) - stopwatch.Elapsed;
-                var slowest = TimeSpan.FromSeconds(history.Max(m => m.Seconds) * 1.05);
-                var more = Math.Max(0, (int)(left / slowest));
-                if (epoch + more < epochs)
+                var planned = EpochPlanner.EpochsThatFit(epoch, maxEpochs, history.Select(m => m.Seconds).ToArray(), left);
+                if (planned != epochs)
                 {
-                    epochs = epoch + more;
+                    epochs = planned;
                     rate.Replan(epochs);
-                    stoppedEarly = $"time budget of {options.TimeBudgetMinutes:0.#} min: {epochs} of {options.Epochs} epochs fit";
                 }
+                stoppedEarly = epochs < maxEpochs
+                    ? $"time budget of {options.TimeBudgetMinutes:0.#} min: {epochs} of {maxEpochs} epochs fit"
+                    : null;
+                if (epoch >= epochs) break;
             }
         }
 
