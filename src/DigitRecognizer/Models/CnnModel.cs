@@ -28,7 +28,7 @@ public sealed class CnnModel : nn.Module<Tensor, Tensor>
     private const int SideAfterConvolutions = ((DigitImage.Side - 2) / 2) - 2;
 
     private readonly Conv2d conv1;
-    private readonly MaxPool2d pool;
+    private readonly MaxPool2x2 pool;
     private readonly Conv2d conv2;
     private readonly Flatten flatten;
     private readonly Linear hidden;
@@ -37,7 +37,7 @@ public sealed class CnnModel : nn.Module<Tensor, Tensor>
     public CnnModel(CnnModelOptions options) : base("cnn")
     {
         conv1 = nn.Conv2d(1, options.Conv1Channels, kernel_size: 3);
-        pool = nn.MaxPool2d(kernel_size: 2);
+        pool = new MaxPool2x2();
         conv2 = nn.Conv2d(options.Conv1Channels, options.Conv2Channels, kernel_size: 3);
         flatten = nn.Flatten();
         hidden = nn.Linear(options.Conv2Channels * SideAfterConvolutions * SideAfterConvolutions, options.Hidden);

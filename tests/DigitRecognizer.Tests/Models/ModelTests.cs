@@ -34,6 +34,40 @@ public class ModelTests
     }
 
     [Theory]
+    [InlineData(26, 26)]
+    [InlineData(7, 5)]
+    public void MaxPool2x2_AtInference_GivesExactlyWhatMaxPool2dGives(int height, int width)
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.manual_seed(3);
+        using var input = torch.randn(4, 3, height, width);
+        using var pool = new MaxPool2x2();
+        pool.eval();
+
+        using var pooled = pool.forward(input);
+        using var expected = torch.nn.functional.max_pool2d(input, kernel_size: 2);
+
+        Assert.Equal(expected.shape, pooled.shape);
+        Assert.True(pooled.eq(expected).all().item<bool>(), "every window gives the same maximum");
+    }
+
+    [Fact]
+    public void MaxPool2x2_WhileTraining_PassesTheGradientToEachWindowsMaximum()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var input = torch.tensor(new float[] { 1, 5, 2, 0, 3, 4, 8, 6, 0, 0, 0, 0, 9, 0, 0, 7 }).reshape(1, 1, 4, 4).requires_grad_();
+        using var pool = new MaxPool2x2();
+        pool.train();
+
+        using var pooled = pool.forward(input);
+        using var total = pooled.sum();
+        total.backward();
+
+        Assert.Equal(new float[] { 5, 8, 9, 7 }, pooled.flatten().data<float>().ToArray());
+        Assert.Equal(new float[] { 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1 }, input.grad!.flatten().data<float>().ToArray());
+    }
+
+    [Theory]
     [InlineData("dense")]
     [InlineData("cnn")]
     [InlineData("cnn-fast")]
