@@ -50,8 +50,10 @@ public sealed class CnnModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = conv1.forward(input);
-        x = nn.functional.relu(x);
+        // Pooling before the ReLU gives the same numbers as after it (ReLU never changes which value is
+        // largest) and runs the ReLU, forward and backward, on a quarter as many values.
         x = pool.forward(x);
+        x = nn.functional.relu(x);
         x = conv2.forward(x);
         x = nn.functional.relu(x);
         x = flatten.forward(x);

@@ -51,6 +51,32 @@ public class ModelTests
         Assert.True(pooled.eq(expected).all().item<bool>(), "every window gives the same maximum");
     }
 
+    // The module pools before its first ReLU and pools by strided views at inference, for speed; both must
+    // leave the notebook's function unchanged: Conv → ReLU → MaxPool → Conv → ReLU → Dense → ReLU → Dense.
+    [Fact]
+    public void Cnn_ComputesTheNotebooksFunction_InTheNotebooksOrder()
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.manual_seed(5);
+        using var model = ModelFactory.Get("cnn").Create();
+        model.eval();
+        using var images = torch.rand(6, 1, 28, 28);
+        var p = model.named_parameters().ToDictionary(n => n.name, n => n.parameter);
+
+        using var logits = model.forward(images);
+        var x = torch.nn.functional.conv2d(images, p["conv1.weight"], p["conv1.bias"]);
+        x = torch.nn.functional.relu(x);
+        x = torch.nn.functional.max_pool2d(x, kernel_size: 2);
+        x = torch.nn.functional.conv2d(x, p["conv2.weight"], p["conv2.bias"]);
+        x = torch.nn.functional.relu(x);
+        x = x.flatten(1);
+        x = torch.nn.functional.linear(x, p["hidden.weight"], p["hidden.bias"]);
+        x = torch.nn.functional.relu(x);
+        using var expected = torch.nn.functional.linear(x, p["output.weight"], p["output.bias"]);
+
+        Assert.True(logits.allclose(expected, rtol: 1e-5, atol: 1e-6), "same logits as the notebook's layer order");
+    }
+
     [Fact]
     public void MaxPool2x2_WhileTraining_PassesTheGradientToEachWindowsMaximum()
     {
