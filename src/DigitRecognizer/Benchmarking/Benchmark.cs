@@ -33,7 +33,7 @@ public static class Benchmark
         if (!File.Exists(csv)) KaggleCsvWriter.Write(csv, train);
         var megabytes = new FileInfo(csv).Length / 1e6;
         var loadSeconds = Repeat(options.Runs, () => Time(() => KaggleCsvReader.Read(csv)));
-        var loadMedian = Median(loadSeconds);
+        var loadMedian = Statistics.Median(loadSeconds);
         Add(new BenchmarkFigure("CSV load (60,000-row train.csv)", loadMedian, "s", loadSeconds,
             $"{megabytes / loadMedian:N0} MB/s, {train.Count / loadMedian:N0} rows/s, {megabytes:N0} MB"));
 
@@ -57,14 +57,15 @@ public static class Benchmark
                 using var classifier = Trainer.Train(trainSlice, trainingOptions, cancellation: cancellation);
                 return classifier.Metadata.Metrics.History[0].ImagesPerSecond;
             });
-            Add(new BenchmarkFigure($"train {model} (batch {options.BatchSize})", Median(rates), "images/s", rates,
-                $"{trainSlice.Count:N0} images per run; a 54,000-image epoch ≈ {54_000 / Median(rates):F1} s"));
+            var rate = Statistics.Median(rates);
+            Add(new BenchmarkFigure($"train {model} (batch {options.BatchSize})", rate, "images/s", rates,
+                $"{trainSlice.Count:N0} images per run; a 54,000-image epoch ≈ {54_000 / rate:F1} s"));
 
             using var predictor = Trainer.Train(trainSlice.Take(options.BatchSize), trainingOptions, cancellation: cancellation);
             var inferenceData = test.Take(options.InferenceImages);
             predictor.Predict(inferenceData.Take(1000));
             var inference = Repeat(options.Runs, () => inferenceData.Count / Time(() => predictor.Predict(inferenceData, cancellation: cancellation)));
-            Add(new BenchmarkFigure($"predict {model} (batch {Inference.DigitClassifier.DefaultBatchSize})", Median(inference), "images/s", inference,
+            Add(new BenchmarkFigure($"predict {model} (batch {Inference.DigitClassifier.DefaultBatchSize})", Statistics.Median(inference), "images/s", inference,
                 $"{inferenceData.Count:N0} images per run"));
 
             // What `digits predict --input test.csv` does after start-up: read, predict in batches, write.
@@ -73,8 +74,9 @@ public static class Benchmark
                 var rows = KaggleCsvReader.Read(testCsv);
                 SubmissionWriter.Write(submission, predictor.Predict(rows, cancellation: cancellation).Labels);
             }));
-            Add(new BenchmarkFigure($"predict {model}: {KaggleTestRows:N0}-row test.csv end to end", Median(endToEnd), "s", endToEnd,
-                $"load, predict, write the submission: {KaggleTestRows / Median(endToEnd):N0} rows/s"));
+            var endToEndMedian = Statistics.Median(endToEnd);
+            Add(new BenchmarkFigure($"predict {model}: {KaggleTestRows:N0}-row test.csv end to end", endToEndMedian, "s", endToEnd,
+                $"load, predict, write the submission: {KaggleTestRows / endToEndMedian:N0} rows/s"));
         }
 
         using var process = Process.GetCurrentProcess();
@@ -91,12 +93,5 @@ public static class Benchmark
         var clock = Stopwatch.StartNew();
         action();
         return clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

@@ -20,15 +20,8 @@ public static class EpochPlanner
     public static int EpochsThatFit(int epochsDone, int maxEpochs, IReadOnlyList<double> epochSeconds, TimeSpan timeLeft)
     {
         if (epochSeconds.Count == 0) throw new ArgumentException("At least one epoch must have been timed.", nameof(epochSeconds));
-        var expected = TimeSpan.FromSeconds(Median(epochSeconds) * Safety);
+        var expected = TimeSpan.FromSeconds(Statistics.Median(epochSeconds) * Safety);
         var more = timeLeft <= TimeSpan.Zero ? 0 : (int)Math.Min(maxEpochs, timeLeft / expected);
         return Math.Clamp(epochsDone + more, epochsDone, Math.Max(epochsDone, maxEpochs));
-    }
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

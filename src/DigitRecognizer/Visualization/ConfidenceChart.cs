@@ -49,7 +49,7 @@ public static class ConfidenceChart
                 FillColor = color,
                 LineWidth = 0,
             }).ToList();
-            var median = values.Count == 0 ? double.NaN : Median(values);
+            var median = values.Count == 0 ? double.NaN : Statistics.Median(values);
             plot.Add.Bars(bars).LegendText = values.Count == 0
                 ? $"{name}: none"
                 : ChartStyle.Text($"{name}: {values.Count:N0} answers, median confidence {ChartStyle.Percent(median)}");
@@ -62,12 +62,5 @@ public static class ConfidenceChart
         plot.Legend.Orientation = Orientation.Vertical;
         plot.ShowLegend(Alignment.UpperLeft);
         return ChartStyle.ToPng(plot, ChartStyle.Width, ChartStyle.Height);
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }
