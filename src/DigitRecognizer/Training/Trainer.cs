@@ -127,7 +127,6 @@ public static class Trainer
                 stoppedEarly = epochs < maxEpochs
                     ? $"time budget of {options.TimeBudgetMinutes:0.#} min: {epochs} of {maxEpochs} epochs fit"
                     : null;
-                if (epoch >= epochs) break;
             }
         }
 
