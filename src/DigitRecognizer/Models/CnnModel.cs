@@ -27,8 +27,7 @@ public sealed class CnnModel : nn.Module<Tensor, Tensor>
 {
     private const int SideAfterConvolutions = ((DigitImage.Side - 2) / 2) - 2;
 
-    private readonly Conv2d conv1;
-    private readonly MaxPool2x2 pool;
+    private readonly PooledConv3x3 conv1;
     private readonly Conv2d conv2;
     private readonly Flatten flatten;
     private readonly Linear hidden;
@@ -36,8 +35,7 @@ public sealed class CnnModel : nn.Module<Tensor, Tensor>
 
     public CnnModel(CnnModelOptions options) : base("cnn")
     {
-        conv1 = nn.Conv2d(1, options.Conv1Channels, kernel_size: 3);
-        pool = new MaxPool2x2();
+        conv1 = new PooledConv3x3(1, options.Conv1Channels);
         conv2 = nn.Conv2d(options.Conv1Channels, options.Conv2Channels, kernel_size: 3);
         flatten = nn.Flatten();
         hidden = nn.Linear(options.Conv2Channels * SideAfterConvolutions * SideAfterConvolutions, options.Hidden);
@@ -49,10 +47,9 @@ public sealed class CnnModel : nn.Module<Tensor, Tensor>
     /// <returns>Class logits, N×10.</returns>
     public override Tensor forward(Tensor input)
     {
+        // Conv 3×3 and MaxPool 2×2 in one step (see PooledConv3x3). Pooling before the ReLU gives the same
+        // numbers as after it (ReLU never changes which value is largest) on a quarter as many values.
         var x = conv1.forward(input);
-        // Pooling before the ReLU gives the same numbers as after it (ReLU never changes which value is
-        // largest) and runs the ReLU, forward and backward, on a quarter as many values.
-        x = pool.forward(x);
         x = nn.functional.relu(x);
         x = conv2.forward(x);
         x = nn.functional.relu(x);

@@ -34,24 +34,74 @@ public class ModelTests
     }
 
     [Theory]
-    [InlineData(26, 26)]
-    [InlineData(7, 5)]
-    public void MaxPool2x2_AtInference_GivesExactlyWhatMaxPool2dGives(int height, int width)
+    [InlineData(1, 28, 28)]
+    [InlineData(3, 9, 8)]
+    public void PooledConv3x3_GivesWhatConv2dThenMaxPool2dGive_ValuesAndGradients(int channels, int height, int width)
     {
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(3);
-        using var input = torch.randn(4, 3, height, width);
-        using var pool = new MaxPool2x2();
-        pool.eval();
+        using var input = torch.randn(4, channels, height, width);
+        using var pooledConv = new PooledConv3x3(channels, 5);
+        var p = pooledConv.named_parameters().ToDictionary(n => n.name, n => n.parameter);
+        using var weight = p["weight"].detach().clone().requires_grad_();
+        using var bias = p["bias"].detach().clone().requires_grad_();
+        using var upstream = torch.randn(4, 5, (height - 2) / 2, (width - 2) / 2);
 
-        using var pooled = pool.forward(input);
-        using var expected = torch.nn.functional.max_pool2d(input, kernel_size: 2);
+        using var pooled = pooledConv.forward(input);
+        pooled.backward([upstream]);
+        using var expected = torch.nn.functional.max_pool2d(torch.nn.functional.conv2d(input, weight, bias), kernel_size: 2);
+        expected.backward([upstream]);
 
         Assert.Equal(expected.shape, pooled.shape);
-        Assert.True(pooled.eq(expected).all().item<bool>(), "every window gives the same maximum");
+        Assert.True(pooled.allclose(expected, rtol: 1e-5, atol: 1e-6), "same pooled values");
+        Assert.True(p["weight"].grad!.allclose(weight.grad!, rtol: 1e-4, atol: 1e-5), "same weight gradient");
+        Assert.True(p["bias"].grad!.allclose(bias.grad!, rtol: 1e-4, atol: 1e-5), "same bias gradient");
     }
 
-    // The module pools before its first ReLU and pools by strided views at inference, for speed; both must
+    // Where a window holds its maximum more than once, max_pool2d gives the whole gradient to the first
+    // (row-major) position; the fused pooling must too, in the vectorised float32 pass (any width, so a
+    // partial vector at the end) and in the tensor-operation rule other types take.
+    [Theory]
+    [InlineData(torch.ScalarType.Float32, 37)]
+    [InlineData(torch.ScalarType.Float64, 5)]
+    public void FirstMaxOfFour_GivesTiesGradientToTheFirstPlane_AsMaxPool2dDoes(torch.ScalarType type, int width)
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.manual_seed(4);
+        // Values from {0, 1, 2} make ties common.
+        using var planes = torch.randint(0, 3, [3, 4, width]).to(type).requires_grad_();
+        using var upstream = torch.rand(3, width, dtype: type);
+        // As pooling windows: 4 planes = the 2×2 positions, row-major, of width windows in a row.
+        using var windows = planes.detach().clone().view(3, 2, 2, width).permute(0, 3, 1, 2).reshape(3 * width, 1, 2, 2).requires_grad_();
+
+        using var maximum = FirstMaxOfFour.apply(planes);
+        maximum.backward([upstream]);
+        using var expected = torch.nn.functional.max_pool2d(windows, kernel_size: 2);
+        expected.backward([upstream.reshape(3 * width, 1, 1, 1)]);
+
+        Assert.True(maximum.eq(expected.view(3, width)).all().item<bool>(), "same maxima");
+        using var expectedGradient = windows.grad!.view(3, width, 2, 2).permute(0, 2, 3, 1).reshape(3, 4, width);
+        Assert.True(planes.grad!.eq(expectedGradient).all().item<bool>(), "each window's gradient goes to its first maximum");
+    }
+
+    [Fact]
+    public void Cnn_KeepsConv2dsParameterNamesAndInitialValues_SoCheckpointsStayCompatible()
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.manual_seed(11);
+        using var model = ModelFactory.Get("cnn").Create();
+        torch.manual_seed(11);
+        using var reference = torch.nn.Conv2d(1, 32, kernel_size: 3);
+
+        var p = model.named_parameters().ToDictionary(n => n.name, n => n.parameter);
+
+        Assert.Equal(["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "hidden.weight", "hidden.bias", "output.weight", "output.bias"],
+            model.named_parameters().Select(n => n.name));
+        Assert.True(p["conv1.weight"].eq(reference.weight!).all().item<bool>(), "same initial weights for a seed");
+        Assert.True(p["conv1.bias"].eq(reference.bias!).all().item<bool>(), "same initial bias for a seed");
+    }
+
+    // The module pools before its first ReLU and computes convolution and pooling as one step, for speed; both must
     // leave the notebook's function unchanged: Conv → ReLU → MaxPool → Conv → ReLU → Dense → ReLU → Dense.
     [Fact]
     public void Cnn_ComputesTheNotebooksFunction_InTheNotebooksOrder()
@@ -75,22 +125,6 @@ public class ModelTests
         using var expected = torch.nn.functional.linear(x, p["output.weight"], p["output.bias"]);
 
         Assert.True(logits.allclose(expected, rtol: 1e-5, atol: 1e-6), "same logits as the notebook's layer order");
-    }
-
-    [Fact]
-    public void MaxPool2x2_WhileTraining_PassesTheGradientToEachWindowsMaximum()
-    {
-        TorchRuntime.EnsureLoaded();
-        using var input = torch.tensor(new float[] { 1, 5, 2, 0, 3, 4, 8, 6, 0, 0, 0, 0, 9, 0, 0, 7 }).reshape(1, 1, 4, 4).requires_grad_();
-        using var pool = new MaxPool2x2();
-        pool.train();
-
-        using var pooled = pool.forward(input);
-        using var total = pooled.sum();
-        total.backward();
-
-        Assert.Equal(new float[] { 5, 8, 9, 7 }, pooled.flatten().data<float>().ToArray());
-        Assert.Equal(new float[] { 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1 }, input.grad!.flatten().data<float>().ToArray());
     }
 
     [Theory]
