@@ -1,3 +1,4 @@
+using DigitRecognizer.Engine;
 using System.CommandLine;
 using DigitRecognizer.Benchmarking;
 using DigitRecognizer.Cli.Rendering;
@@ -37,9 +38,17 @@ internal static class BenchCommand
             HelpName = "N",
         };
 
+        var precisions = new Option<Precision[]>("--precision")
+        {
+            Description = "Arithmetic to time training and prediction in (one or more): float32, bfloat16.",
+            DefaultValueFactory = _ => [.. defaults.Precisions],
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "float32|bfloat16",
+        };
+
         var command = new Command("bench", "Measure CSV loading, training and prediction speed on this machine (medians of several runs).")
         {
-            runs, models, trainImages, threads,
+            runs, models, trainImages, threads, precisions,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
@@ -49,6 +58,7 @@ internal static class BenchCommand
                 Models = parse.GetValue(models)!,
                 TrainImages = parse.GetValue(trainImages),
                 Threads = parse.GetValue(threads),
+                Precisions = parse.GetValue(precisions)!,
             };
             console.MarkupLineInterpolated($"Benchmarking on {Environment.ProcessorCount} cores, {options.Runs} runs each (medians)…");
             var progress = new SyncProgress<BenchmarkFigure>(figure =>

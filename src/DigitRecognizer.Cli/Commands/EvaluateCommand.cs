@@ -1,3 +1,4 @@
+using DigitRecognizer.Engine;
 using System.CommandLine;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli.Rendering;
@@ -43,20 +44,23 @@ internal static class EvaluateCommand
             HelpName = "DIR",
         };
 
+        var precision = PrecisionOption.Create("prediction");
         var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1; optionally as a report with pictures.")
         {
-            model, data, json, report, tta,
+            model, data, json, report, tta, precision,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), parse.GetValue(report), parse.GetValue(tta), cancellation)));
+            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), parse.GetValue(report), parse.GetValue(tta),
+                parse.GetValue(precision), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, string? reportFolder, bool tta,
+    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, string? reportFolder, bool tta, Precision precision,
         CancellationToken cancellation)
     {
         using var classifier = Checkpoint.Load(modelPath);
         classifier.TestTimeAugmentation = tta;
+        classifier.Precision = precision;
         var data = Loading.Load(console, dataPath, MnistSplit.Test);
         if (data.Labels is null)
             throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");

@@ -1,3 +1,4 @@
+using DigitRecognizer.Engine;
 using System.CommandLine;
 using System.Diagnostics;
 using DigitRecognizer.Checkpoints;
@@ -47,6 +48,7 @@ internal static class PredictCommand
         {
             Description = "Test-time augmentation: also predict each image shifted one pixel each way and average (5× the work).",
         };
+        var precision = PrecisionOption.Create("prediction");
         var show = new Option<int>("--show")
         {
             Description = "Also draw the first N digits with the predicted digit and its probability (marked right or wrong when the input has labels) " +
@@ -56,16 +58,16 @@ internal static class PredictCommand
 
         var command = new Command("predict", "Predict the digit of every image in a file and write a Kaggle submission.")
         {
-            model, input, output, batchSize, show, tta,
+            model, input, output, batchSize, show, tta, precision,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
             Run(console, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(batchSize),
-                parse.GetValue(show), parse.GetValue(tta), cancellation)));
+                parse.GetValue(show), parse.GetValue(tta), parse.GetValue(precision), cancellation)));
         return command;
     }
 
     private static int Run(IAnsiConsole console, string modelPath, string inputPath, string outputPath, int batchSize, int show, bool tta,
-        CancellationToken cancellation)
+        Precision precision, CancellationToken cancellation)
     {
         if (batchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {batchSize}).");
         if (show < 0) throw new ArgumentException($"--show must be 0 (no picture) or more digits (got {show}).");
@@ -74,6 +76,7 @@ internal static class PredictCommand
             throw new ArgumentException($"--show would draw over the submission {outputPath}; give the submission a .csv name.");
         using var classifier = Checkpoint.Load(modelPath);
         classifier.TestTimeAugmentation = tta;
+        classifier.Precision = precision;
         if (ImageFiles.Find(inputPath) is { } images)
             return ImagePredictionView.Render(console, classifier, images);
         var data = Loading.Load(console, inputPath, MnistSplit.Test);

@@ -65,6 +65,7 @@ internal static class TrainCommand
         var validationSplit = Value("--validation-split", "Share of the training data held out (per class) to pick the best epoch; 0 to keep the last epoch.", defaults.ValidationFraction, "F");
         var seed = Value("--seed", "Seed for weights, split, shuffling and augmentation: the same seed, data and thread count give the same model.", defaults.Seed, "N");
         var threads = Value("--threads", "libtorch threads; 0 = one per core.", defaults.Threads, "N");
+        var precision = PrecisionOption.Create("the forward and backward passes");
         var limit = Value("--limit", "Train on only the first N images (0 = all): for quick trials.", defaults.Limit, "N");
         var output = new Option<string>("--output", "-o")
         {
@@ -76,7 +77,7 @@ internal static class TrainCommand
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
             data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, weightDecay,
-            plateau, earlyStopping, timeBudget, ensemble, validationSplit, seed, threads, limit, output,
+            plateau, earlyStopping, timeBudget, ensemble, validationSplit, seed, threads, precision, limit, output,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
@@ -100,6 +101,7 @@ internal static class TrainCommand
                 ValidationFraction = Given(validationSplit, options.ValidationFraction),
                 Seed = Given(seed, options.Seed),
                 Threads = Given(threads, options.Threads),
+                Precision = Given(precision, options.Precision),
                 Limit = Given(limit, options.Limit),
             };
             options.Validate();

@@ -44,11 +44,13 @@ public static class Benchmark
 
         var trainSlice = train.Take(options.TrainImages);
         foreach (var model in options.Models)
+        foreach (var precision in options.Precisions)
         {
             cancellation.ThrowIfCancellationRequested();
+            var label = precision == Precision.Float32 ? model : $"{model} {precision.ToString().ToLowerInvariant()}";
             var trainingOptions = new TrainingOptions
             {
-                Model = model, Epochs = 1, BatchSize = options.BatchSize, ValidationFraction = 0, Threads = threads,
+                Model = model, Epochs = 1, BatchSize = options.BatchSize, ValidationFraction = 0, Threads = threads, Precision = precision,
             };
             // A first, untimed epoch lets libtorch and the JIT warm up.
             Trainer.Train(trainSlice.Take(options.BatchSize * 4), trainingOptions, cancellation: cancellation).Dispose();
@@ -58,14 +60,15 @@ public static class Benchmark
                 return classifier.Metadata.Metrics.History[0].ImagesPerSecond;
             });
             var rate = Statistics.Median(rates);
-            Add(new BenchmarkFigure($"train {model} (batch {options.BatchSize})", rate, "images/s", rates,
+            Add(new BenchmarkFigure($"train {label} (batch {options.BatchSize})", rate, "images/s", rates,
                 $"{trainSlice.Count:N0} images per run; a 54,000-image epoch ≈ {54_000 / rate:F1} s"));
 
             using var predictor = Trainer.Train(trainSlice.Take(options.BatchSize), trainingOptions, cancellation: cancellation);
+            predictor.Precision = precision;
             var inferenceData = test.Take(options.InferenceImages);
             predictor.Predict(inferenceData.Take(1000));
             var inference = Repeat(options.Runs, () => inferenceData.Count / Time(() => predictor.Predict(inferenceData, cancellation: cancellation)));
-            Add(new BenchmarkFigure($"predict {model} (batch {Inference.DigitClassifier.DefaultBatchSize})", Statistics.Median(inference), "images/s", inference,
+            Add(new BenchmarkFigure($"predict {label} (batch {Inference.DigitClassifier.DefaultBatchSize})", Statistics.Median(inference), "images/s", inference,
                 $"{inferenceData.Count:N0} images per run"));
 
             // What `digits predict --input test.csv` does after start-up: read, predict in batches, write.
@@ -75,7 +78,7 @@ public static class Benchmark
                 SubmissionWriter.Write(submission, predictor.Predict(rows, cancellation: cancellation).Labels);
             }));
             var endToEndMedian = Statistics.Median(endToEnd);
-            Add(new BenchmarkFigure($"predict {model}: {KaggleTestRows:N0}-row test.csv end to end", endToEndMedian, "s", endToEnd,
+            Add(new BenchmarkFigure($"predict {label}: {KaggleTestRows:N0}-row test.csv end to end", endToEndMedian, "s", endToEnd,
                 $"load, predict, write the submission: {KaggleTestRows / endToEndMedian:N0} rows/s"));
         }
 

@@ -21,6 +21,12 @@ public sealed record BenchmarkOptions
     /// <summary>Images predicted per inference measurement (from the MNIST test set).</summary>
     public int InferenceImages { get; init; } = 10_000;
 
+    /// <summary>
+    /// Arithmetic each model is timed in: float32 (the default everywhere) and bfloat16 (the <c>--precision</c>
+    /// option), measured in the same run so their ratio is comparable on a noisy machine.
+    /// </summary>
+    public IReadOnlyList<Engine.Precision> Precisions { get; init; } = [Engine.Precision.Float32, Engine.Precision.BFloat16];
+
     /// <summary>libtorch threads; 0 = one per core.</summary>
     public int Threads { get; init; }
 

@@ -21,6 +21,8 @@ public sealed class DigitClassifier : IDisposable
     public const int DefaultBatchSize = 256;
 
     private readonly nn.Module<Tensor, Tensor> model;
+    private Precision precision = Precision.Float32;
+    private ReducedPrecisionCopy? lowPrecision;
 
     internal DigitClassifier(nn.Module<Tensor, Tensor> model, InputNormalization normalization, CheckpointMetadata metadata)
     {
@@ -42,6 +44,23 @@ public sealed class DigitClassifier : IDisposable
     /// </summary>
     public bool TestTimeAugmentation { get; set; }
 
+    /// <summary>
+    /// The type prediction computes in. Float32 by default. BFloat16 predicts the notebook's CNN ~1.7× faster
+    /// on CPUs with AVX512_BF16 (README → Speed); its probabilities differ from float32's in the second or
+    /// third decimal, so a rare image near a decision boundary can change label. The weights stay float32.
+    /// </summary>
+    public Precision Precision
+    {
+        get => precision;
+        set
+        {
+            if (value == precision) return;
+            lowPrecision?.Dispose();
+            lowPrecision = null;
+            precision = value;
+        }
+    }
+
     /// <summary>The architecture name.</summary>
     public string Architecture => Metadata.Architecture;
 
@@ -51,7 +70,13 @@ public sealed class DigitClassifier : IDisposable
     /// <param name="progress">Receives the number of images done after each batch.</param>
     public PredictionSet Predict(DigitDataset data, int batchSize = DefaultBatchSize, IProgress<int>? progress = null,
         CancellationToken cancellation = default) =>
-        Predict(model, Normalization, data, batchSize, progress, cancellation, TestTimeAugmentation);
+        Predict(model, Normalization, data, batchSize, progress, cancellation, TestTimeAugmentation, LowPrecisionCopy());
+
+    // Built on first use: a bfloat16 copy of the network (the float32 one is what checkpoints save).
+    private ReducedPrecisionCopy? LowPrecisionCopy() => precision == Precision.Float32
+        ? null
+        : lowPrecision ??= new ReducedPrecisionCopy(model,
+            () => ModelFactory.Get(Metadata.Architecture).Create(Metadata.ArchitectureArguments), precision.ToScalarType());
 
     /// <summary>Records a figure measured after training (such as test accuracy) in the metadata that will be saved.</summary>
     public void RecordTestAccuracy(double accuracy) =>
@@ -61,13 +86,16 @@ public sealed class DigitClassifier : IDisposable
     private static readonly (int X, int Y)[] TestTimeShifts = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)];
 
     internal static PredictionSet Predict(nn.Module<Tensor, Tensor> model, InputNormalization normalization, DigitDataset data,
-        int batchSize, IProgress<int>? progress = null, CancellationToken cancellation = default, bool testTimeAugmentation = false)
+        int batchSize, IProgress<int>? progress = null, CancellationToken cancellation = default, bool testTimeAugmentation = false,
+        ReducedPrecisionCopy? lowPrecision = null)
     {
+        Tensor Forward(Tensor x) => lowPrecision is null ? model.forward(x) : lowPrecision.Forward(x);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be at least 1.");
         TorchRuntime.EnsureLoaded();
         var probabilities = new float[data.Count * DigitImage.ClassCount];
         var wasTraining = model.training;
         model.eval();
+        lowPrecision?.Module.eval();
         try
         {
             using var noGrad = no_grad();
@@ -78,8 +106,8 @@ public sealed class DigitClassifier : IDisposable
                 var size = Math.Min(batchSize, data.Count - start);
                 var x = normalization.ToInput(data.Pixels, start, size);
                 var batchProbabilities = testTimeAugmentation
-                    ? stack(TestTimeShifts.Select(shift => nn.functional.softmax(model.forward(Shift(x, shift.X, shift.Y, normalization.Background)), 1))).mean([0])
-                    : nn.functional.softmax(model.forward(x), 1);
+                    ? stack(TestTimeShifts.Select(shift => nn.functional.softmax(Forward(Shift(x, shift.X, shift.Y, normalization.Background)), 1))).mean([0])
+                    : nn.functional.softmax(Forward(x), 1);
                 batchProbabilities = batchProbabilities.contiguous();
                 batchProbabilities.data<float>().CopyTo(probabilities, start * DigitImage.ClassCount);
                 progress?.Report(start + size);
@@ -105,5 +133,9 @@ public sealed class DigitClassifier : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        lowPrecision?.Dispose();
+        model.Dispose();
+    }
 }

@@ -11,7 +11,8 @@ namespace DigitRecognizer.Models;
 /// <remarks>
 /// libtorch's own choices are slow here: amax's backward splits ties and takes several broadcasting passes,
 /// argmax over a non-innermost dimension is ~50× slower than the maximum itself. For float32 the backward is
-/// one vectorised pass over the saved input; other types take the same rule in tensor operations.
+/// one vectorised pass over the saved input (bfloat16 and half are widened to float32 for it); float64 takes
+/// the same rule in tensor operations.
 /// </remarks>
 internal sealed class FirstMaxOfFour : autograd.SingleTensorFunction<FirstMaxOfFour>
 {
@@ -20,19 +21,25 @@ internal sealed class FirstMaxOfFour : autograd.SingleTensorFunction<FirstMaxOfF
     /// <param name="vars">One tensor, N×4×M.</param>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
-        var planes = ((Tensor)vars[0]).contiguous();
+        var input = (Tensor)vars[0];
+        // bfloat16 and half are compared in float32 (exactly: widening keeps every value), so they take the fast pass too.
+        var planes = IsNarrowFloat(input.dtype) ? input.to(ScalarType.Float32) : input.contiguous();
         var maximum = planes.amax(1);
         ctx.save_for_backward([planes, maximum]);
-        return maximum;
+        ctx.save_data("type", input.dtype);
+        return maximum.to(input.dtype);
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
         var saved = ctx.get_saved_variables();
         var (planes, maximum) = (saved[0], saved[1]);
-        var gradient = grad_output.contiguous();
-        return [planes.dtype == ScalarType.Float32 ? RouteFloat32(planes, maximum, gradient) : Route(planes, maximum, gradient)];
+        var gradient = grad_output.to(planes.dtype).contiguous();
+        var routed = planes.dtype == ScalarType.Float32 ? RouteFloat32(planes, maximum, gradient) : Route(planes, maximum, gradient);
+        return [routed.to((ScalarType)ctx.get_data("type"))];
     }
+
+    private static bool IsNarrowFloat(ScalarType type) => type is ScalarType.BFloat16 or ScalarType.Float16;
 
     /// <summary>The rule in tensor operations: plane k gets the gradient where it holds the maximum and no earlier plane does.</summary>
     internal static Tensor Route(Tensor planes, Tensor maximum, Tensor gradient)

@@ -70,6 +70,10 @@ public static class Trainer
         using var augmenter = options.Augment == true && !options.Augmentation.IsIdentity
             ? new BatchAugmenter(options.Augmentation, options.Seed)
             : null;
+        // Mixed precision: a bfloat16 copy computes each step, the float32 model keeps the weights Adam updates.
+        using var lowPrecision = options.Precision == Precision.Float32
+            ? null
+            : new ReducedPrecisionCopy(model, () => architecture.Create(arguments), options.Precision.ToScalarType());
         using var batches = new BatchSource(images, labels, options.BatchSize, new Random(options.Seed), augmenter, normalization);
         var rate = new RateController(optimizer, options, batchesPerEpoch, epochs);
         var history = new List<EpochMetrics>(epochs);
@@ -81,7 +85,7 @@ public static class Trainer
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, trainAccuracy) = TrainEpoch(model, optimizer, rate, batches, options.LabelSmoothing,
+            var (trainLoss, trainAccuracy) = TrainEpoch(model, lowPrecision, optimizer, rate, batches, options.LabelSmoothing,
                 epoch, epochs, progress, cancellation);
             var trainSeconds = epochClock.Elapsed.TotalSeconds;
 
@@ -237,11 +241,12 @@ public static class Trainer
         return validation.Count == 0 ? null : validation;
     }
 
-    private static (double Loss, double Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer,
-        RateController rate, BatchSource batches, double labelSmoothing, int epoch, int epochs,
+    private static (double Loss, double Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, ReducedPrecisionCopy? lowPrecision,
+        optim.Optimizer optimizer, RateController rate, BatchSource batches, double labelSmoothing, int epoch, int epochs,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         model.train();
+        lowPrecision?.Module.train();
         batches.Shuffle();
         var reportEvery = Math.Max(1, batches.Count / ReportsPerEpoch);
         double lossSum = 0;
@@ -253,9 +258,11 @@ public static class Trainer
             var (x, y) = batches.Get(batch);
 
             optimizer.zero_grad();
-            var logits = model.forward(x);
+            lowPrecision?.CopyWeightsFromOriginal();
+            var logits = lowPrecision is null ? model.forward(x) : lowPrecision.Forward(x);
             var loss = nn.functional.cross_entropy(logits, y, label_smoothing: labelSmoothing);
             loss.backward();
+            lowPrecision?.MoveGradientsToOriginal();
             rate.BeforeStep();
             optimizer.step();
 
@@ -266,6 +273,8 @@ public static class Trainer
             if ((batch + 1) % reportEvery == 0 || batch == batches.Count - 1)
                 progress?.Report(new BatchCompleted(epoch, epochs, batch + 1, batches.Count, lossSum / seen, (double)correct / seen));
         }
+        // Validation and the kept weights use the float32 model: give it the copy's batch-norm statistics.
+        lowPrecision?.CopyBuffersToOriginal();
         return (lossSum / seen, (double)correct / seen);
     }
 

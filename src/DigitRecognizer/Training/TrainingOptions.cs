@@ -76,6 +76,13 @@ public sealed record TrainingOptions
     /// <summary>libtorch intra-op threads; 0 = one per core. Results repeat exactly only for the same count.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// The type forward and backward passes compute in. BFloat16 trains the notebook's CNN ~40% faster on
+    /// CPUs with AVX512_BF16 (README → Speed) at the same accuracy; the optimizer and the saved weights stay
+    /// float32 either way. Default Float32, as in the notebook.
+    /// </summary>
+    public Engine.Precision Precision { get; init; } = Engine.Precision.Float32;
+
     /// <summary>Use at most this many training images (0 = all), taken before the split; for quick trials and tests.</summary>
     public int Limit { get; init; }
 

@@ -22,6 +22,8 @@ public sealed class CliTests : IDisposable
     [InlineData("evaluate", "--report", "confusion-matrix.png")]
     [InlineData("predict", "--show", "submission.png")]
     [InlineData("show", "--ascii", "--count")]
+    [InlineData("train", "--precision", "float32|bfloat16")]
+    [InlineData("predict", "--precision", "[default: Float32]")]
     public void Help_ListsEveryVerbsOptionsWithDefaults(string verb, string option, string expected)
     {
         var (exitCode, output) = CliRunner.Run(verb, "--help");
@@ -158,6 +160,27 @@ public sealed class CliTests : IDisposable
         Assert.Contains("ensemble of 2", train.Output);
         Assert.True(predict.ExitCode == ExitCodes.Success, predict.Output);
         Assert.Equal(31, File.ReadAllLines(folder.File("submission.csv")).Length);
+    }
+
+    [Fact]
+    public void Precision_BFloat16_TrainsPredictsAndEvaluates_AndABadValueIsAUsageError()
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(200));
+        var model = Path.Combine(folder.Path, "bf16");
+
+        var train = CliRunner.Run("train", "--data", trainCsv, "--model", "cnn", "--epochs", "1", "--precision", "bfloat16", "--output", model);
+        var predict = CliRunner.Run("predict", "--model", model, "--input", trainCsv, "--output", folder.File("submission.csv"), "--precision", "bfloat16");
+        var evaluate = CliRunner.Run("evaluate", "--model", model, "--data", trainCsv, "--precision", "bfloat16");
+        var bad = CliRunner.Run("predict", "--model", model, "--input", trainCsv, "--precision", "float8");
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        Assert.True(predict.ExitCode == ExitCodes.Success, predict.Output);
+        Assert.Equal(201, File.ReadAllLines(folder.File("submission.csv")).Length);
+        Assert.True(evaluate.ExitCode == ExitCodes.Success, evaluate.Output);
+        Assert.Contains("ccuracy", evaluate.Output);
+        Assert.NotEqual(ExitCodes.Success, bad.ExitCode);
+        Assert.Contains("float8", bad.Output);
     }
 
     [Fact]
