@@ -62,7 +62,8 @@ internal static class BenchCommand
             };
             console.MarkupLineInterpolated($"Benchmarking on {Environment.ProcessorCount} cores, {options.Runs} runs each (medians)…");
             var progress = new SyncProgress<BenchmarkFigure>(figure =>
-                console.MarkupLineInterpolated($"  {figure.Name,-40} [bold]{figure.Median,12:N2}[/] {figure.Unit,-9} {figure.Note}"));
+                console.MarkupLineInterpolated(
+                    $"  {figure.Name,-40} [bold]{figure.Median,12:N2}[/] {figure.Unit,-9} {figure.Note} (runs {figure.Runs.Min():N2}–{figure.Runs.Max():N2})"));
             Benchmark.Run(options, progress, cancellation);
             return ExitCodes.Success;
         }));
