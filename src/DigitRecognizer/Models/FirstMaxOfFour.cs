@@ -23,7 +23,7 @@ internal sealed class FirstMaxOfFour : autograd.SingleTensorFunction<FirstMaxOfF
     {
         var input = (Tensor)vars[0];
         // bfloat16 and half are compared in float32 (exactly: widening keeps every value), so they take the fast pass too.
-        var planes = IsNarrowFloat(input.dtype) ? input.to(ScalarType.Float32) : input.contiguous();
+        var planes = (IsNarrowFloat(input.dtype) ? input.to(ScalarType.Float32) : input).contiguous();
         var maximum = planes.amax(1);
         ctx.save_for_backward([planes, maximum]);
         ctx.save_data("type", input.dtype);

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace DigitRecognizer.Models;
@@ -28,6 +29,9 @@ internal sealed class ReducedPrecisionCopy : IDisposable
             set_rng_state(generator);
         }
         Module.to(type);
+        // Batch norm stays float32 (libtorch normalises narrow inputs with float32 statistics): its running
+        // averages move by 10% of a batch's deviation per step, which bfloat16's 8-bit mantissa would round away.
+        foreach (var normalization in Module.modules().Where(m => m is BatchNorm1d or BatchNorm2d)) normalization.to(ScalarType.Float32);
         parameters = original.parameters().Zip(Module.parameters(), (o, c) => ((Tensor)o, (Tensor)c)).ToArray();
         buffers = original.buffers().Zip(Module.buffers(), (o, c) => (o, c)).ToArray();
         using (no_grad())

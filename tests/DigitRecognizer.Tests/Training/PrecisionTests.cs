@@ -25,16 +25,19 @@ public class PrecisionTests
     }
 
     [Fact]
-    public void Train_InBFloat16_WithTheSameSeedRepeatsExactly()
+    public void Train_InBFloat16_WithTheSameSeedRepeatsExactly_AndDiffersFromFloat32()
     {
         var data = TestData.Synthetic(200);
         var options = new TrainingOptions { Model = "cnn", Epochs = 1, BatchSize = 32, Seed = 3, Threads = 1, Precision = Precision.BFloat16 };
 
         using var first = Trainer.Train(data, options);
         using var second = Trainer.Train(data, options);
+        using var float32 = Trainer.Train(data, options with { Precision = Precision.Float32 });
 
         var probe = TestData.Synthetic(20, seed: 98);
         Assert.Equal(first.Predict(probe).Probabilities, second.Predict(probe).Probabilities);
+        // …and the option is honoured: the same seed in float32 gives other weights.
+        Assert.NotEqual(first.Predict(probe).Probabilities, float32.Predict(probe).Probabilities);
     }
 
     // Batch norm's running statistics are updated by the bfloat16 copy; validation and the saved model use
@@ -53,6 +56,28 @@ public class PrecisionTests
         Assert.All(runningMeans, b => Assert.True(b.buffer.abs().sum().item<float>() > 0, $"{b.name} is still all zeros"));
         var (reduced, exact) = (classifier.Metadata.Metrics.ValidationAccuracy!.Value, reference.Metadata.Metrics.ValidationAccuracy!.Value);
         Assert.True(reduced >= exact - 0.05, $"validation accuracy {reduced} in bfloat16, {exact} in float32");
+    }
+
+    // bfloat16 keeps 8 bits of mantissa: a running average moving by 10% of a batch's deviation per step
+    // would stall. The copy computes everything else in bfloat16 but keeps batch norm in float32.
+    [Fact]
+    public void ReducedPrecisionCopy_ComputesInBFloat16_ButKeepsBatchNormInFloat32()
+    {
+        TorchRuntime.EnsureLoaded();
+        var architecture = DigitRecognizer.Models.ModelFactory.Get("cnn-bn");
+        using var original = architecture.Create();
+        original.train();
+
+        using var copy = new DigitRecognizer.Models.ReducedPrecisionCopy(original, () => architecture.Create(), ScalarType.BFloat16);
+        using var logits = copy.Forward(torch.rand(8, 1, 28, 28));
+
+        var parameters = copy.Module.named_parameters().ToList();
+        Assert.Contains(parameters, p => p.name.StartsWith("conv", StringComparison.Ordinal) && p.parameter.dtype == ScalarType.BFloat16);
+        Assert.All(parameters.Where(p => p.name.StartsWith("norm", StringComparison.Ordinal)), p => Assert.Equal(ScalarType.Float32, p.parameter.dtype));
+        Assert.All(copy.Module.named_buffers().Where(b => b.name.EndsWith("running_mean", StringComparison.Ordinal)),
+            b => Assert.Equal(ScalarType.Float32, b.buffer.dtype));
+        Assert.Equal(ScalarType.Float32, logits.dtype);
+        Assert.Equal([8L, 10L], logits.shape);
     }
 
     [Fact]
