@@ -1,7 +1,7 @@
-using DigitRecognizer.Engine;
 using System.CommandLine;
 using DigitRecognizer.Benchmarking;
 using DigitRecognizer.Cli.Rendering;
+using DigitRecognizer.Engine;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;

@@ -1,8 +1,8 @@
-using DigitRecognizer.Engine;
 using System.CommandLine;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
+using DigitRecognizer.Engine;
 using DigitRecognizer.Evaluation;
 using DigitRecognizer.IO;
 using DigitRecognizer.Visualization;

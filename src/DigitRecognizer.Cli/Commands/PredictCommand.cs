@@ -1,9 +1,9 @@
-using DigitRecognizer.Engine;
 using System.CommandLine;
 using System.Diagnostics;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
+using DigitRecognizer.Engine;
 using DigitRecognizer.Imaging;
 using DigitRecognizer.Inference;
 using DigitRecognizer.IO;

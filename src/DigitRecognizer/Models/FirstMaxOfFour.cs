@@ -42,7 +42,7 @@ internal sealed class FirstMaxOfFour : autograd.SingleTensorFunction<FirstMaxOfF
     private static bool IsNarrowFloat(ScalarType type) => type is ScalarType.BFloat16 or ScalarType.Float16;
 
     /// <summary>The rule in tensor operations: plane k gets the gradient where it holds the maximum and no earlier plane does.</summary>
-    internal static Tensor Route(Tensor planes, Tensor maximum, Tensor gradient)
+    private static Tensor Route(Tensor planes, Tensor maximum, Tensor gradient)
     {
         var taken = zeros_like(maximum, dtype: ScalarType.Bool);
         var routed = new List<Tensor>(4);
