@@ -31,10 +31,12 @@ internal static class TrainCommand
             HelpName = "NAME",
         };
         recipe.AcceptOnlyFromAmong([.. TrainingRecipes.All.Select(r => r.Name)]);
-        var model = new Option<string>("--model", "-m")
+        var model = new Option<string[]>("--model", "-m")
         {
-            Description = "Architecture: " + string.Join("; ", ModelFactory.Trainable.Select(a => $"{a.Name} = {a.Description}")),
-            DefaultValueFactory = _ => defaults.Model,
+            Description = "Architecture: " + string.Join("; ", ModelFactory.Trainable.Select(a => $"{a.Name} = {a.Description}"))
+                          + ". Several names train an ensemble whose members take them in turn (e.g. --model cnn-bn resnet --ensemble 5).",
+            DefaultValueFactory = _ => [defaults.Model],
+            AllowMultipleArgumentsPerToken = true,
         };
         model.AcceptOnlyFromAmong([.. ModelFactory.Names]);
         var epochs = new Option<int?>("--epochs", "-e")
@@ -85,9 +87,10 @@ internal static class TrainCommand
             var options = chosen?.Options ?? defaults;
             // A recipe fills in the options; whatever the user typed overrides it.
             T Given<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
+            var models = Given(model, chosen?.Models.ToArray() ?? [options.Model]);
             options = options with
             {
-                Model = Given(model, options.Model),
+                Model = models[0],
                 Epochs = Given(epochs, options.Epochs),
                 BatchSize = Given(batchSize, options.BatchSize),
                 LearningRate = Given(learningRate, options.LearningRate),
@@ -105,10 +108,12 @@ internal static class TrainCommand
                 Limit = Given(limit, options.Limit),
             };
             options.Validate();
-            var members = Given(ensemble, chosen?.EnsembleSize ?? 1);
+            var members = Given(ensemble, chosen?.EnsembleSize ?? models.Length);
             if (members < 1) throw new ArgumentException($"--ensemble must be at least 1 (got {members}).");
-            var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? options.Model);
-            return Run(console, options, members, parse.GetValue(data), outputFolder, cancellation);
+            if (members < models.Length)
+                throw new ArgumentException($"--model names {models.Length} architectures but --ensemble {members} trains fewer networks: give --ensemble {models.Length} or more.");
+            var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? string.Join("+", models));
+            return Run(console, options, members, models, parse.GetValue(data), outputFolder, cancellation);
         }));
         return command;
     }
@@ -120,14 +125,14 @@ internal static class TrainCommand
         HelpName = helpName,
     };
 
-    private static int Run(IAnsiConsole console, TrainingOptions options, int members, string? dataPath, string outputFolder,
-        CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, TrainingOptions options, int members, IReadOnlyList<string> models,
+        string? dataPath, string outputFolder, CancellationToken cancellation)
     {
         var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
         if (!trainingData.IsLabelled)
             throw new DataFormatException(trainingData.Source, 1, 1, "training needs labels: expected a 'label' column before pixel0");
 
-        using var classifier = TrainingView.Train(console, trainingData, options, members, cancellation);
+        using var classifier = TrainingView.Train(console, trainingData, options, members, models, cancellation);
 
         if (DigitData.IsEmbeddedMnist(dataPath))
         {
@@ -143,7 +148,7 @@ internal static class TrainCommand
         var metricsPath = Path.Combine(outputFolder, "metrics.json");
         var curvesPath = Path.Combine(outputFolder, EvaluationReport.TrainingCurvesFile);
         var curves = TrainingCurvesChart.Render(classifier.Metadata.Metrics,
-            $"{Checkpoint.Describe(checkpointPath, options.Model)}, trained on {DigitData.Describe(trainingData.Source)}");
+            $"{Checkpoint.Describe(checkpointPath, classifier.Metadata.Training.Model)}, trained on {DigitData.Describe(trainingData.Source)}");
         Checkpoint.Save(classifier, checkpointPath);
         JsonFormat.Write(metricsPath, classifier.Metadata);
         AtomicFile.WriteBytes(curvesPath, curves);

@@ -12,10 +12,10 @@ namespace DigitRecognizer.Cli.Rendering;
 internal static class TrainingView
 {
     public static DigitClassifier Train(IAnsiConsole console, DigitDataset data, TrainingOptions options, int members,
-        CancellationToken cancellation)
+        IReadOnlyList<string> models, CancellationToken cancellation)
     {
         DigitClassifier Run(IProgress<TrainingProgress> progress) => members > 1
-            ? Trainer.TrainEnsemble(data, options, members, progress, cancellation)
+            ? Trainer.TrainEnsemble(data, options, members, models, progress, cancellation)
             : Trainer.Train(data, options, progress, cancellation);
 
         DigitClassifier classifier;
@@ -90,7 +90,7 @@ internal static class TrainingView
     }
 
     private static void WriteMember(IAnsiConsole console, EnsembleMemberStarted member) =>
-        console.MarkupLineInterpolated($"[bold]Ensemble member {member.Member}/{member.Members}[/] (seed {member.Seed})");
+        console.MarkupLineInterpolated($"[bold]Ensemble member {member.Member}/{member.Members}[/]: {member.Model}, seed {member.Seed}");
 
     private static void WriteStart(IAnsiConsole console, TrainingStarted started) =>
         console.MarkupLineInterpolated(

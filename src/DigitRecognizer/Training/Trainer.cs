@@ -168,23 +168,37 @@ public static class Trainer
     /// them as one <see cref="EnsembleModel"/> that averages their probabilities.
     /// </summary>
     public static DigitClassifier TrainEnsemble(DigitDataset data, TrainingOptions options, int members,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
+        TrainEnsemble(data, options, members, [options.Model], progress, cancellation);
+
+    /// <summary>
+    /// As above, with member i built as architecture <paramref name="models"/>[i mod count]: networks of
+    /// different kinds tend to get different images wrong, which is what averaging can fix.
+    /// </summary>
+    public static DigitClassifier TrainEnsemble(DigitDataset data, TrainingOptions options, int members,
+        IReadOnlyList<string> models, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
+        if (models.Count == 0) throw new ArgumentException("An ensemble needs at least one architecture.", nameof(models));
         var stopwatch = Stopwatch.StartNew();
         var trained = new List<DigitClassifier>(members);
         try
         {
             for (var member = 0; member < members; member++)
             {
-                var memberOptions = options with { Seed = options.Seed + member, SplitSeed = options.SplitSeed ?? options.Seed };
+                var memberOptions = options with
+                {
+                    Model = models[member % models.Count],
+                    Seed = options.Seed + member,
+                    SplitSeed = options.SplitSeed ?? options.Seed,
+                };
                 if (options.TimeBudgetMinutes > 0)
                 {
                     // Each member gets an equal share of what is left of the budget.
                     var left = options.TimeBudgetMinutes - stopwatch.Elapsed.TotalMinutes;
                     memberOptions = memberOptions with { TimeBudgetMinutes = Math.Max(0.01, left / (members - member)) };
                 }
-                progress?.Report(new EnsembleMemberStarted(member + 1, members, memberOptions.Seed));
+                progress?.Report(new EnsembleMemberStarted(member + 1, members, memberOptions.Seed, memberOptions.Model));
                 trained.Add(Train(data, memberOptions, progress, cancellation));
             }
         }
@@ -204,7 +218,8 @@ public static class Trainer
         {
             Architecture = ModelFactory.EnsembleName,
             ArchitectureArguments = System.Text.Json.JsonSerializer.SerializeToNode(arguments, IO.JsonFormat.Options)!.AsObject(),
-            Training = options with { Model = first.Training.Model, Epochs = first.Training.Epochs },
+            // The ensemble's own record names every architecture it mixes ("cnn-bn,resnet"); each member's are in Arguments.
+            Training = options with { Model = string.Join(",", trained.Select(c => c.Architecture).Distinct()), Epochs = first.Training.Epochs },
             Metrics = first.Metrics with
             {
                 TrainingSeconds = stopwatch.Elapsed.TotalSeconds,

@@ -14,5 +14,5 @@ public sealed record BatchCompleted(int Epoch, int Epochs, int Batch, int Batche
 /// <summary>Sent after each epoch's validation; <paramref name="IsBest"/> when its weights are now the kept ones.</summary>
 public sealed record EpochCompleted(int Epochs, EpochMetrics Metrics, bool IsBest) : TrainingProgress;
 
-/// <summary>Sent before each member of an ensemble starts training (1-based <paramref name="Member"/>).</summary>
-public sealed record EnsembleMemberStarted(int Member, int Members, int Seed) : TrainingProgress;
+/// <summary>Sent before each member of an ensemble starts training (1-based <paramref name="Member"/>, its architecture <paramref name="Model"/>).</summary>
+public sealed record EnsembleMemberStarted(int Member, int Members, int Seed, string Model) : TrainingProgress;
