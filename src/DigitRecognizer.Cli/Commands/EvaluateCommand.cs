@@ -4,7 +4,9 @@ using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
 using DigitRecognizer.Engine;
 using DigitRecognizer.Evaluation;
+using DigitRecognizer.Inference;
 using DigitRecognizer.IO;
+using DigitRecognizer.Training;
 using DigitRecognizer.Visualization;
 using Spectre.Console;
 
@@ -44,30 +46,46 @@ internal static class EvaluateCommand
             HelpName = "DIR",
         };
 
+        var validation = new Option<bool>("--validation")
+        {
+            Description = "Measure on the images the model held out for validation when it was trained (the same split, from its options) " +
+                          "instead of the test set: --data is then the training data (default: the embedded MNIST training set).",
+        };
+        var members = new Option<bool>("--members")
+        {
+            Description = "Also measure each network of an ensemble on its own, and count the images 0, 1, … all of them get wrong.",
+        };
         var precision = PrecisionOption.Create("prediction");
         var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1; optionally as a report with pictures.")
         {
-            model, data, json, report, tta, precision,
+            model, data, validation, json, report, tta, members, precision,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(json), parse.GetValue(report), parse.GetValue(tta),
-                parse.GetValue(precision), cancellation)));
+            Run(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(validation), parse.GetValue(json), parse.GetValue(report),
+                parse.GetValue(tta), parse.GetValue(members), parse.GetValue(precision), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, string? jsonPath, string? reportFolder, bool tta, Precision precision,
-        CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, bool onValidation, string? jsonPath, string? reportFolder,
+        bool tta, bool eachNetwork, Precision precision, CancellationToken cancellation)
     {
         using var classifier = Checkpoint.Load(modelPath);
         classifier.TestTimeAugmentation = tta;
         classifier.Precision = precision;
-        var data = Loading.Load(console, dataPath, MnistSplit.Test);
+        var data = onValidation
+            ? ValidationPart(Loading.Load(console, dataPath, MnistSplit.Train), classifier)
+            : Loading.Load(console, dataPath, MnistSplit.Test);
         if (data.Labels is null)
             throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");
 
         var result = Working.Progress(console, $"Evaluating {classifier.Architecture}", data.Count,
             progress => Evaluator.Evaluate(classifier, data, progress, cancellation));
         EvaluationView.Render(console, result);
+        if (eachNetwork)
+        {
+            var networks = Working.Status(console, "Measuring each network…", () => classifier.PredictEachNetwork(data, cancellation: cancellation));
+            EvaluationView.Render(console, NetworkAgreement.Measure(networks, data.Labels));
+        }
         var checkpointPath = Checkpoint.Resolve(modelPath);
         if (jsonPath is not null)
         {
@@ -82,5 +100,15 @@ internal static class EvaluateCommand
                 $"Wrote the report to [bold]{Path.Combine(reportFolder, EvaluationReport.ReportFile)}[/]: {string.Join(", ", written.Select(Path.GetFileName))}.");
         }
         return ExitCodes.Success;
+    }
+
+    // The images training held out, found again from the options the checkpoint recorded.
+    private static DigitDataset ValidationPart(DigitDataset trainingData, DigitClassifier classifier)
+    {
+        if (!trainingData.IsLabelled)
+            throw new DataFormatException(trainingData.Source, 1, 1, "--validation needs the labelled training data: expected a 'label' column before pixel0");
+        var part = Trainer.ValidationPart(trainingData, classifier.Metadata.Training)
+                   ?? throw new ArgumentException($"This model held out no validation images (trained with --validation-split {classifier.Metadata.Training.ValidationFraction}).");
+        return part;
     }
 }

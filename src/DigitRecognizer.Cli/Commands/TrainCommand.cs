@@ -87,7 +87,7 @@ internal static class TrainCommand
             var options = chosen?.Options ?? defaults;
             // A recipe fills in the options; whatever the user typed overrides it.
             T Given<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
-            var models = Given(model, chosen?.Models.ToArray() ?? [options.Model]);
+            var models = Given(model, [options.Model]);
             options = options with
             {
                 Model = models[0],

@@ -46,4 +46,23 @@ internal static class EvaluationView
 
     private static void AddAverage(Table table, string name, AverageScores average) =>
         table.AddRow(name, $"{average.Precision:F4}", $"{average.Recall:F4}", $"{average.F1:F4}", $"{average.Support:N0}");
+
+    /// <summary>Each network's own figures, and how many images how many of them get wrong.</summary>
+    public static void Render(IAnsiConsole console, NetworkAgreement agreement)
+    {
+        var table = new Table().Title("Each network on its own").Border(TableBorder.Rounded);
+        foreach (var header in new[] { "network", "architecture", "accuracy", "wrong" })
+            table.AddColumn(new TableColumn(header).RightAligned());
+        for (var i = 0; i < agreement.Networks; i++)
+        {
+            var wrong = agreement.NetworkErrors[i];
+            table.AddRow($"{i + 1}", Markup.Escape(agreement.Architectures[i]), $"{1 - (double)wrong / agreement.Images:P2}", $"{wrong:N0}");
+        }
+        console.Write(table);
+        var counts = string.Join(", ", Enumerable.Range(1, agreement.Networks)
+            .Where(n => agreement.ImagesWrongIn[n] > 0)
+            .Select(n => $"{n}: {agreement.ImagesWrongIn[n]:N0}"));
+        console.MarkupLineInterpolated(
+            $"Images wrong in n of the {agreement.Networks} networks: {(counts.Length == 0 ? "none" : counts)}; wrong in all: [bold]{agreement.WrongInAll:N0}[/].");
+    }
 }

@@ -72,6 +72,21 @@ public sealed class DigitClassifier : IDisposable
         CancellationToken cancellation = default) =>
         Predict(model, Normalization, data, batchSize, progress, cancellation, TestTimeAugmentation, LowPrecisionCopy());
 
+    /// <summary>
+    /// Predicts every image with each network on its own: an ensemble's members in order (see
+    /// <see cref="Evaluation.NetworkAgreement"/>), or just the one network. Float32, with test-time
+    /// augmentation if it is on.
+    /// </summary>
+    /// <returns>Each network's architecture name and predictions.</returns>
+    public IReadOnlyList<(string Architecture, PredictionSet Predictions)> PredictEachNetwork(DigitDataset data,
+        int batchSize = DefaultBatchSize, CancellationToken cancellation = default)
+    {
+        IReadOnlyList<nn.Module<Tensor, Tensor>> networks = model is EnsembleModel ensemble ? ensemble.Members : [model];
+        return networks
+            .Select(network => (network.GetName(), Predict(network, Normalization, data, batchSize, null, cancellation, TestTimeAugmentation)))
+            .ToList();
+    }
+
     // Built on first use: a bfloat16 copy of the network (the float32 one is what checkpoints save).
     private ReducedPrecisionCopy? LowPrecisionCopy() => precision == Precision.Float32
         ? null

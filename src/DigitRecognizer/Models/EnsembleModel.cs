@@ -47,6 +47,9 @@ public sealed class EnsembleModel : nn.Module<Tensor, Tensor>
     /// <summary>Number of member networks.</summary>
     public int Count => members.Count;
 
+    /// <summary>The member networks, in order.</summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Members => [.. members];
+
     /// <param name="input">Images, N×1×28×28, normalised.</param>
     /// <returns>log of the members' mean class probabilities, N×10.</returns>
     public override Tensor forward(Tensor input)

@@ -247,8 +247,12 @@ public static class Trainer
         return result;
     }
 
-    // The validation part Train holds out for these options (for measuring an ensemble on the same images).
-    private static DigitDataset? ValidationPart(DigitDataset data, TrainingOptions options)
+    /// <summary>
+    /// The images <see cref="Train"/> (and every member of <see cref="TrainEnsemble(DigitDataset, TrainingOptions, int, IProgress{TrainingProgress}?, CancellationToken)"/>)
+    /// holds out for validation when given <paramref name="data"/> and <paramref name="options"/>: the same
+    /// split, so a saved model can be measured again on images it never trained on. Null when nothing is held out.
+    /// </summary>
+    public static DigitDataset? ValidationPart(DigitDataset data, TrainingOptions options)
     {
         if (options.ValidationFraction <= 0) return null;
         if (options.Limit > 0) data = data.Take(options.Limit);

@@ -163,6 +163,47 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithSeveralModels_TrainsAMixedEnsemble_AndRefusesTooFewMembers()
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(150));
+        var model = Path.Combine(folder.Path, "mixed");
+
+        var train = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "cnn", "--epochs", "1", "--output", model);
+        var tooFew = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "cnn", "--ensemble", "1", "--output", folder.File("none"));
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        Assert.Contains("Ensemble member 1/2: dense", train.Output);          // one member per name when --ensemble is not given
+        Assert.Contains("Ensemble member 2/2: cnn", train.Output);
+        using (var loaded = Checkpoint.Load(model)) Assert.Equal("dense,cnn", loaded.Metadata.Training.Model);
+        Assert.Equal(ExitCodes.Failure, tooFew.ExitCode);
+        Assert.Contains("--model names 2 architectures but --ensemble 1", tooFew.Output);
+        Assert.False(File.Exists(folder.File("none")) || Directory.Exists(folder.File("none")));
+    }
+
+    [Fact]
+    public void Evaluate_OnTheValidationPart_WithMembers_MeasuresEachNetwork_AndRefusesAModelThatHeldNothingOut()
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(200));
+        var ensemble = Path.Combine(folder.Path, "ensemble");
+        var whole = Path.Combine(folder.Path, "whole");
+        Assert.Equal(ExitCodes.Success, CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "cnn", "--epochs", "1", "--output", ensemble).ExitCode);
+        Assert.Equal(ExitCodes.Success, CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--epochs", "1", "--validation-split", "0", "--output", whole).ExitCode);
+
+        var evaluate = CliRunner.Run("evaluate", "--model", ensemble, "--data", trainCsv, "--validation", "--members");
+        var refused = CliRunner.Run("evaluate", "--model", whole, "--data", trainCsv, "--validation");
+
+        Assert.True(evaluate.ExitCode == ExitCodes.Success, evaluate.Output);
+        Assert.Contains("(validation part)", evaluate.Output);
+        Assert.Matches(@"accuracy [\d.]+% \(\d+/20\)", evaluate.Output);       // the 10% held out of 200
+        Assert.Contains("Each network on its own", evaluate.Output);
+        Assert.Contains("Images wrong in n of the 2 networks", evaluate.Output);
+        Assert.Equal(ExitCodes.Failure, refused.ExitCode);
+        Assert.Contains("held out no validation images", refused.Output);
+    }
+
+    [Fact]
     public void Precision_BFloat16_TrainsPredictsAndEvaluates_AndABadValueIsAUsageError()
     {
         var trainCsv = folder.File("synthetic.csv");

@@ -70,6 +70,7 @@ public class TrainingControlTests
         Assert.Equal(1, best.EnsembleSize);
         Assert.True(best.Options.TimeBudgetMinutes is > 0 and <= 15);
         Assert.True(TrainingRecipes.Get("ensemble").Options.TimeBudgetMinutes <= 60);
+        Assert.All(TrainingRecipes.All, recipe => Assert.Contains(recipe.Options.Model, ModelFactory.Names));
 
         var fast = TrainingRecipes.Get("fast");
         Assert.Equal("cnn-fast", fast.Options.Model);
