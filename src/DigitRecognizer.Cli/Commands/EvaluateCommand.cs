@@ -25,7 +25,7 @@ internal static class EvaluateCommand
         };
         var data = new Option<string?>("--data")
         {
-            Description = "Labelled digits: a Kaggle train.csv-style file, a folder of MNIST IDX files (its test part) or an IDX image file with its labels beside it. Default: the embedded MNIST test set (10,000 images).",
+            Description = "Labelled digits: a Kaggle train.csv-style file, a folder of MNIST IDX files (its test part; its training part with --validation) or an IDX image file with its labels beside it. Default: the embedded MNIST test set (10,000 images), or its training set with --validation.",
             HelpName = "PATH",
         };
         var json = new Option<string?>("--json")
@@ -53,7 +53,7 @@ internal static class EvaluateCommand
         };
         var members = new Option<bool>("--members")
         {
-            Description = "Also measure each network of an ensemble on its own, and count the images 0, 1, … all of them get wrong.",
+            Description = "Also measure each network of an ensemble on its own (in float32), and count the images 1, 2, … all of them get wrong.",
         };
         var precision = PrecisionOption.Create("prediction");
         var command = new Command("evaluate", "Measure a model on labelled digits: accuracy, loss, confusion matrix, per-class precision/recall/F1; optionally as a report with pictures.")
@@ -73,7 +73,7 @@ internal static class EvaluateCommand
         classifier.TestTimeAugmentation = tta;
         classifier.Precision = precision;
         var data = onValidation
-            ? ValidationPart(Loading.Load(console, dataPath, MnistSplit.Train), classifier)
+            ? ValidationPart(console, dataPath, classifier)
             : Loading.Load(console, dataPath, MnistSplit.Test);
         if (data.Labels is null)
             throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");
@@ -84,7 +84,7 @@ internal static class EvaluateCommand
         if (eachNetwork)
         {
             var networks = Working.Status(console, "Measuring each network…", () => classifier.PredictEachNetwork(data, cancellation: cancellation));
-            EvaluationView.Render(console, NetworkAgreement.Measure(networks, data.Labels));
+            EvaluationView.Render(console, NetworkAgreement.Measure(networks, data.Labels), precision);
         }
         var checkpointPath = Checkpoint.Resolve(modelPath);
         if (jsonPath is not null)
@@ -102,13 +102,15 @@ internal static class EvaluateCommand
         return ExitCodes.Success;
     }
 
-    // The images training held out, found again from the options the checkpoint recorded.
-    private static DigitDataset ValidationPart(DigitDataset trainingData, DigitClassifier classifier)
+    // The images training held out, found again from the split the checkpoint recorded.
+    private static DigitDataset ValidationPart(IAnsiConsole console, string? dataPath, DigitClassifier classifier)
     {
+        var metadata = classifier.Metadata;
+        if (metadata.Metrics.ValidationImages == 0)   // say so before loading 60,000 images
+            throw new ArgumentException($"This model held out no validation images (trained with --validation-split {metadata.Training.ValidationFraction}).");
+        var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
         if (!trainingData.IsLabelled)
             throw new DataFormatException(trainingData.Source, 1, 1, "--validation needs the labelled training data: expected a 'label' column before pixel0");
-        var part = Trainer.ValidationPart(trainingData, classifier.Metadata.Training)
-                   ?? throw new ArgumentException($"This model held out no validation images (trained with --validation-split {classifier.Metadata.Training.ValidationFraction}).");
-        return part;
+        return Trainer.ValidationPart(trainingData, metadata);
     }
 }

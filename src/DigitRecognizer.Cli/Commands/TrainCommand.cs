@@ -63,7 +63,7 @@ internal static class TrainCommand
         var plateau = Value("--plateau-patience", "Halve the rate after this many epochs without a better validation loss, 0 = off.", defaults.PlateauPatience, "N");
         var earlyStopping = Value("--early-stopping", "Stop after this many epochs without a better validation accuracy, 0 = off.", defaults.EarlyStoppingPatience, "N");
         var timeBudget = Value("--time-budget", "Minutes the whole run may take (0 = no limit): epochs are planned to fit and no epoch starts that cannot finish.", defaults.TimeBudgetMinutes, "MIN");
-        var ensemble = Value("--ensemble", "Train K networks (seeds Seed…Seed+K−1) and save them as one ensemble that averages their probabilities.", 1, "K");
+        var ensemble = Value("--ensemble", "Train K networks (seeds Seed…Seed+K−1) and save them as one ensemble that averages their probabilities. Default: 1, or one per --model name, or the recipe's.", 1, "K");
         var validationSplit = Value("--validation-split", "Share of the training data held out (per class) to pick the best epoch; 0 to keep the last epoch.", defaults.ValidationFraction, "F");
         var seed = Value("--seed", "Seed for weights, split, shuffling and augmentation: the same seed, data and thread count give the same model.", defaults.Seed, "N");
         var threads = Value("--threads", "libtorch threads; 0 = one per core.", defaults.Threads, "N");
@@ -71,7 +71,7 @@ internal static class TrainCommand
         var limit = Value("--limit", "Train on only the first N images (0 = all): for quick trials.", defaults.Limit, "N");
         var output = new Option<string>("--output", "-o")
         {
-            Description = "Folder for model.ckpt, metrics.json and training-curves.png (loss and accuracy per epoch). Default: runs/<model>, or runs/<recipe> with --recipe.",
+            Description = "Folder for model.ckpt, metrics.json and training-curves.png (loss and accuracy per epoch). Default: runs/<model> (runs/<a>+<b> for several), or runs/<recipe> with --recipe.",
             HelpName = "DIR",
         };
 
@@ -108,11 +108,12 @@ internal static class TrainCommand
                 Limit = Given(limit, options.Limit),
             };
             options.Validate();
-            var members = Given(ensemble, chosen?.EnsembleSize ?? models.Length);
+            // Several architectures need as many members at least, whatever the recipe's size.
+            var members = Given(ensemble, Math.Max(chosen?.EnsembleSize ?? 1, models.Length));
             if (members < 1) throw new ArgumentException($"--ensemble must be at least 1 (got {members}).");
             if (members < models.Length)
                 throw new ArgumentException($"--model names {models.Length} architectures but --ensemble {members} trains fewer networks: give --ensemble {models.Length} or more.");
-            var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? string.Join("+", models));
+            var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? Trainer.DescribeModels(models));
             return Run(console, options, members, models, parse.GetValue(data), outputFolder, cancellation);
         }));
         return command;

@@ -1,3 +1,4 @@
+using DigitRecognizer.Engine;
 using DigitRecognizer.Evaluation;
 using Spectre.Console;
 
@@ -48,9 +49,11 @@ internal static class EvaluationView
         table.AddRow(name, $"{average.Precision:F4}", $"{average.Recall:F4}", $"{average.F1:F4}", $"{average.Support:N0}");
 
     /// <summary>Each network's own figures, and how many images how many of them get wrong.</summary>
-    public static void Render(IAnsiConsole console, NetworkAgreement agreement)
+    public static void Render(IAnsiConsole console, NetworkAgreement agreement, Precision ensemblePrecision)
     {
-        var table = new Table().Title("Each network on its own").Border(TableBorder.Rounded);
+        // Members are measured in float32; say so when the ensemble's figure above was not.
+        var title = ensemblePrecision == Precision.Float32 ? "Each network on its own" : "Each network on its own (float32)";
+        var table = new Table().Title(title).Border(TableBorder.Rounded);
         foreach (var header in new[] { "network", "architecture", "accuracy", "wrong" })
             table.AddColumn(new TableColumn(header).RightAligned());
         for (var i = 0; i < agreement.Networks; i++)

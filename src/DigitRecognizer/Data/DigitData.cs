@@ -34,10 +34,15 @@ public static class DigitData
     /// </summary>
     public static string Describe(string source)
     {
-        var name = Path.GetFileName(source.TrimEnd('/', '\\'));
-        if (name.StartsWith("t10k-images", StringComparison.Ordinal)) return "the MNIST test set";
-        if (name.StartsWith("train-images", StringComparison.Ordinal)) return "the MNIST training set";
-        return name.Length == 0 ? source : name;
+        // A part of a file keeps its note: "the MNIST training set (validation part)".
+        var noteStart = source.EndsWith(')') ? source.LastIndexOf(" (", StringComparison.Ordinal) : -1;
+        var note = noteStart > 0 ? source[noteStart..] : "";
+        var file = source[..(source.Length - note.Length)];
+        var name = Path.GetFileName(file.TrimEnd('/', '\\'));
+        var described = name.StartsWith("t10k-images", StringComparison.Ordinal) ? "the MNIST test set"
+            : name.StartsWith("train-images", StringComparison.Ordinal) ? "the MNIST training set"
+            : name.Length == 0 ? file : name;
+        return described + note;
     }
 
     /// <summary>The folder of the embedded MNIST files.</summary>

@@ -48,12 +48,9 @@ public static class Trainer
         var threads = TorchRuntime.UseThreads(options.Threads);
         TorchRuntime.Seed(options.Seed);
 
-        if (options.Limit > 0) data = data.Take(options.Limit);
-        var (train, validation) = options.ValidationFraction > 0
-            ? StratifiedSplit.Split(data, options.ValidationFraction, options.SplitSeed ?? options.Seed)
-            : (data, null);
+        if (options.Limit > 0) data = data.Take(options.Limit);   // (Split takes the same images again: a no-op)
+        var (train, validation) = Split(data, options);
         if (train.Count == 0) throw new ArgumentException($"{data.Source}: no images left to train on.", nameof(data));
-        if (validation?.Count == 0) validation = null;
 
         var normalization = InputNormalization.UnitRange;
         var arguments = architecture.DefaultArguments();
@@ -180,6 +177,8 @@ public static class Trainer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
         if (models.Count == 0) throw new ArgumentException("An ensemble needs at least one architecture.", nameof(models));
+        if (members < models.Count)
+            throw new ArgumentException($"{models.Count} architectures need at least {models.Count} members (got {members}).", nameof(members));
         var stopwatch = Stopwatch.StartNew();
         var trained = new List<DigitClassifier>(members);
         try
@@ -218,8 +217,13 @@ public static class Trainer
         {
             Architecture = ModelFactory.EnsembleName,
             ArchitectureArguments = System.Text.Json.JsonSerializer.SerializeToNode(arguments, IO.JsonFormat.Options)!.AsObject(),
-            // The ensemble's own record names every architecture it mixes ("cnn-bn,resnet"); each member's are in Arguments.
-            Training = options with { Model = string.Join(",", trained.Select(c => c.Architecture).Distinct()), Epochs = first.Training.Epochs },
+            // The ensemble's own record names every architecture it mixes ("cnn-bn+resnet"; each member's is in its
+            // arguments) and the members' epochs when they agree (otherwise as asked: null = each architecture's default).
+            Training = options with
+            {
+                Model = DescribeModels(trained.Select(c => c.Architecture)),
+                Epochs = trained.Select(c => c.Metadata.Training.Epochs).Distinct().Count() == 1 ? first.Training.Epochs : options.Epochs,
+            },
             Metrics = first.Metrics with
             {
                 TrainingSeconds = stopwatch.Elapsed.TotalSeconds,
@@ -247,17 +251,46 @@ public static class Trainer
         return result;
     }
 
+    /// <summary>How an ensemble of these architectures is named: the distinct names in order, joined by '+' ("cnn-bn+resnet").</summary>
+    public static string DescribeModels(IEnumerable<string> architectures) => string.Join("+", architectures.Distinct());
+
     /// <summary>
-    /// The images <see cref="Train"/> (and every member of <see cref="TrainEnsemble(DigitDataset, TrainingOptions, int, IProgress{TrainingProgress}?, CancellationToken)"/>)
-    /// holds out for validation when given <paramref name="data"/> and <paramref name="options"/>: the same
-    /// split, so a saved model can be measured again on images it never trained on. Null when nothing is held out.
+    /// The images <see cref="Train"/> (and every member of an ensemble) holds out for validation when given
+    /// <paramref name="data"/> and <paramref name="options"/>: the same split. Null when nothing is held out.
     /// </summary>
-    public static DigitDataset? ValidationPart(DigitDataset data, TrainingOptions options)
+    public static DigitDataset? ValidationPart(DigitDataset data, TrainingOptions options) => Split(data, options).Validation;
+
+    // The one place the training/validation split is made, so a checkpoint's held-out images can be found again.
+    private static (DigitDataset Train, DigitDataset? Validation) Split(DigitDataset data, TrainingOptions options)
     {
-        if (options.ValidationFraction <= 0) return null;
         if (options.Limit > 0) data = data.Take(options.Limit);
-        var validation = StratifiedSplit.Split(data, options.ValidationFraction, options.SplitSeed ?? options.Seed).Validation;
-        return validation.Count == 0 ? null : validation;
+        if (options.ValidationFraction <= 0) return (data, null);
+        var (train, validation) = StratifiedSplit.Split(data, options.ValidationFraction, options.SplitSeed ?? options.Seed);
+        return (train, validation.Count == 0 ? null : validation);
+    }
+
+    /// <summary>
+    /// The images a trained model held out, found again in <paramref name="data"/> from the split its
+    /// checkpoint records, so it can be measured on images it never trained on (and not on the test set).
+    /// </summary>
+    /// <param name="data">The data the model was trained on.</param>
+    /// <param name="trained">The model's checkpoint metadata.</param>
+    /// <exception cref="ArgumentException">
+    /// The model held nothing out, or <paramref name="data"/> is not the size of what it was trained on (another
+    /// file would give a "validation part" full of images the model has seen).
+    /// </exception>
+    public static DigitDataset ValidationPart(DigitDataset data, CheckpointMetadata trained)
+    {
+        var (options, metrics) = (trained.Training, trained.Metrics);
+        if (metrics.ValidationImages == 0)
+            throw new ArgumentException($"This model held out no validation images (trained with validation fraction {options.ValidationFraction}).");
+        var used = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
+        var expected = metrics.TrainImages + metrics.ValidationImages;
+        var part = used == expected ? ValidationPart(data, options) : null;
+        if (part?.Count != metrics.ValidationImages)
+            throw new ArgumentException(
+                $"{data.Source} gives {used:N0} images, but this model was trained on {expected:N0} from {metrics.DataSource}: give the data it was trained on.");
+        return part;
     }
 
     private static (double Loss, double Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, ReducedPrecisionCopy? lowPrecision,

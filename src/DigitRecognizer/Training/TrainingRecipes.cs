@@ -51,7 +51,7 @@ public static class TrainingRecipes
         new("best", "best single network within 15 minutes on 2 cores: cnn-bn, augmentation, one-cycle, label smoothing",
             Best),
         // One architecture for all five: on validation, alternating cnn-bn and resnet members made no difference
-        // (every 5-network ensemble we trained, mixed or not, got the same 22 of 6,000 images wrong), and cnn-bn
+        // (every 5-network ensemble we trained, mixed or not, got 22 of the 6,000 images wrong), and cnn-bn
         // epochs are ~1.5× shorter. `--model cnn-bn resnet` still trains the mixed one (README → Results).
         new("ensemble", "best ensemble within 60 minutes on 2 cores: 5 × the 'best' recipe with seeds Seed…Seed+4, 58 minutes in all",
             Best with { TimeBudgetMinutes = 58 }, EnsembleSize: 5),

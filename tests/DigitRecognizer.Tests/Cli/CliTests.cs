@@ -175,10 +175,23 @@ public sealed class CliTests : IDisposable
         Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
         Assert.Contains("Ensemble member 1/2: dense", train.Output);          // one member per name when --ensemble is not given
         Assert.Contains("Ensemble member 2/2: cnn", train.Output);
-        using (var loaded = Checkpoint.Load(model)) Assert.Equal("dense,cnn", loaded.Metadata.Training.Model);
+        using (var loaded = Checkpoint.Load(model)) Assert.Equal("dense+cnn", loaded.Metadata.Training.Model);
         Assert.Equal(ExitCodes.Failure, tooFew.ExitCode);
         Assert.Contains("--model names 2 architectures but --ensemble 1", tooFew.Output);
         Assert.False(File.Exists(folder.File("none")) || Directory.Exists(folder.File("none")));
+    }
+
+    [Fact]
+    public void Recipe_WithSeveralModels_TrainsOneMemberPerName()
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(120));
+
+        var train = CliRunner.Run("train", "--recipe", "fast", "--data", trainCsv, "--model", "dense", "cnn-fast", "--epochs", "1",
+            "--output", Path.Combine(folder.Path, "fast-mixed"));
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        Assert.Contains("Ensemble member 2/2: cnn-fast", train.Output);
     }
 
     [Fact]
@@ -193,6 +206,9 @@ public sealed class CliTests : IDisposable
 
         var evaluate = CliRunner.Run("evaluate", "--model", ensemble, "--data", trainCsv, "--validation", "--members");
         var refused = CliRunner.Run("evaluate", "--model", whole, "--data", trainCsv, "--validation");
+        var otherCsv = folder.File("other.csv");
+        KaggleCsvWriter.Write(otherCsv, TestData.Synthetic(150, seed: 3));
+        var wrongData = CliRunner.Run("evaluate", "--model", ensemble, "--data", otherCsv, "--validation");
 
         Assert.True(evaluate.ExitCode == ExitCodes.Success, evaluate.Output);
         Assert.Contains("(validation part)", evaluate.Output);
@@ -201,6 +217,8 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Images wrong in n of the 2 networks", evaluate.Output);
         Assert.Equal(ExitCodes.Failure, refused.ExitCode);
         Assert.Contains("held out no validation images", refused.Output);
+        Assert.Equal(ExitCodes.Failure, wrongData.ExitCode);
+        Assert.Contains("gives 150 images, but this model was trained on 200", wrongData.Output);
     }
 
     [Fact]

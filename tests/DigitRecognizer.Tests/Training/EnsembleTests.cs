@@ -63,7 +63,8 @@ public sealed class EnsembleTests : IDisposable
 
         Assert.Equal(["dense", "cnn", "dense"], reports.OfType<EnsembleMemberStarted>().Select(r => r.Model));
         Assert.Equal(["dense", "cnn", "dense"], reports.OfType<TrainingStarted>().Select(r => r.Model));
-        Assert.Equal("dense,cnn", ensemble.Metadata.Training.Model);
+        Assert.Equal("dense+cnn", ensemble.Metadata.Training.Model);
+        Assert.Equal(1, ensemble.Metadata.Training.Epochs);
         var path = folder.File("mixed.ckpt");
         Checkpoint.Save(ensemble, path);
         using var loaded = Checkpoint.Load(path);
@@ -100,16 +101,70 @@ public sealed class EnsembleTests : IDisposable
     }
 
     [Fact]
-    public void ValidationPart_IsTheSplitTrainingHeldOut_SoItReproducesTheRecordedValidationAccuracy()
+    public void ValidationPart_IsTheSplitTrainingHeldOut_SoItReproducesTheRecordedFigures()
     {
-        var data = TestData.Synthetic(200);
-        using var classifier = Trainer.Train(data, new TrainingOptions { Model = "dense", Epochs = 2, Seed = 4, ValidationFraction = 0.2 });
+        var data = TestData.Synthetic(240);
+        // A split seed other than the seed, and a limit: both decide which images are held out.
+        var options = new TrainingOptions { Model = "dense", Epochs = 2, Seed = 4, SplitSeed = 9, Limit = 200, ValidationFraction = 0.2 };
+        using var classifier = Trainer.Train(data, options);
 
-        var validation = Trainer.ValidationPart(data, classifier.Metadata.Training)!;
+        var validation = Trainer.ValidationPart(data, classifier.Metadata);
+        var predictions = classifier.Predict(validation);
 
         Assert.Equal(classifier.Metadata.Metrics.ValidationImages, validation.Count);
-        Assert.Equal(classifier.Metadata.Metrics.ValidationAccuracy, classifier.Predict(validation).Accuracy(validation.Labels!));
-        Assert.Null(Trainer.ValidationPart(data, classifier.Metadata.Training with { ValidationFraction = 0 }));
+        Assert.Equal(classifier.Metadata.Metrics.ValidationAccuracy, predictions.Accuracy(validation.Labels!));
+        Assert.Equal(classifier.Metadata.Metrics.ValidationLoss, predictions.MeanLoss(validation.Labels!));
+        Assert.Null(Trainer.ValidationPart(data, options with { ValidationFraction = 0 }));
+    }
+
+    [Fact]
+    public void ValidationPart_OfAnEnsemble_IsWhatEachMemberHeldOut()
+    {
+        var data = TestData.Synthetic(200);
+        using var ensemble = Trainer.TrainEnsemble(data, new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 5 }, members: 2, ["dense", "cnn"]);
+
+        var validation = Trainer.ValidationPart(data, ensemble.Metadata);
+        var networks = ensemble.PredictEachNetwork(validation);
+
+        var recorded = ensemble.Metadata.Metrics.Members!;
+        for (var i = 0; i < networks.Count; i++)
+        {
+            Assert.Equal(recorded[i].ValidationAccuracy, networks[i].Predictions.Accuracy(validation.Labels!));
+            Assert.Equal(recorded[i].ValidationLoss, networks[i].Predictions.MeanLoss(validation.Labels!));
+        }
+    }
+
+    [Fact]
+    public void ValidationPart_WithOtherData_OrAModelThatHeldNothingOut_IsRefused()
+    {
+        var data = TestData.Synthetic(100);
+        using var classifier = Trainer.Train(data, new TrainingOptions { Model = "dense", Epochs = 1 });
+        using var whole = Trainer.Train(data, new TrainingOptions { Model = "dense", Epochs = 1, ValidationFraction = 0 });
+
+        var otherData = Assert.Throws<ArgumentException>(() => Trainer.ValidationPart(TestData.Synthetic(120), classifier.Metadata));
+        var nothingHeldOut = Assert.Throws<ArgumentException>(() => Trainer.ValidationPart(data, whole.Metadata));
+
+        Assert.Contains("gives 120 images, but this model was trained on 100", otherData.Message);
+        Assert.Contains("held out no validation images", nothingHeldOut.Message);
+    }
+
+    [Fact]
+    public void TrainEnsemble_OfArchitecturesWithDifferentDefaultEpochs_RecordsNoSingleEpochCount()
+    {
+        using var ensemble = Trainer.TrainEnsemble(TestData.Synthetic(60), new TrainingOptions { BatchSize = 30 }, members: 2, ["dense", "cnn"]);
+
+        var memberEpochs = ensemble.Metadata.Metrics.Members!.Select(m => m.History.Count).ToArray();
+        Assert.Equal([ModelFactory.Get("dense").DefaultEpochs, ModelFactory.Get("cnn").DefaultEpochs], memberEpochs);
+        Assert.Null(ensemble.Metadata.Training.Epochs);   // as asked: each architecture's default
+    }
+
+    [Fact]
+    public void TrainEnsemble_WithFewerMembersThanArchitectures_IsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            Trainer.TrainEnsemble(TestData.Synthetic(20), new TrainingOptions { Epochs = 1 }, members: 1, ["dense", "cnn"]));
+
+        Assert.Contains("2 architectures need at least 2 members", error.Message);
     }
 
     [Fact]

@@ -113,6 +113,8 @@ public sealed class EvaluationReportTests : IDisposable
     [InlineData("/data/mnist/train-images-idx3-ubyte", "the MNIST training set")]
     [InlineData("kaggle/train.csv", "train.csv")]
     [InlineData("some/folder/", "folder")]
+    [InlineData("/data/mnist/train-images-idx3-ubyte.gz (validation part)", "the MNIST training set (validation part)")]
+    [InlineData("kaggle/train.csv (first 500) (validation part)", "train.csv (first 500) (validation part)")]
     public void DataDescriptions_NameMnistByItsPart_AndOtherDataByItsFile(string source, string expected) =>
         Assert.Equal(expected, DigitData.Describe(source));
 
