@@ -105,12 +105,9 @@ internal static class EvaluateCommand
     // The images training held out, found again from the split the checkpoint recorded.
     private static DigitDataset ValidationPart(IAnsiConsole console, string? dataPath, DigitClassifier classifier)
     {
-        var metadata = classifier.Metadata;
-        if (metadata.Metrics.ValidationImages == 0)   // say so before loading 60,000 images
-            throw new ArgumentException($"This model held out no validation images (trained with --validation-split {metadata.Training.ValidationFraction}).");
         var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
         if (!trainingData.IsLabelled)
             throw new DataFormatException(trainingData.Source, 1, 1, "--validation needs the labelled training data: expected a 'label' column before pixel0");
-        return Trainer.ValidationPart(trainingData, metadata);
+        return Trainer.ValidationPart(trainingData, classifier.Metadata);
     }
 }
