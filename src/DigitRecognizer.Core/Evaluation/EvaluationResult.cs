@@ -53,17 +53,3 @@ public sealed class EvaluationResult
             .Take(count)
             .ToList();
 }
-
-/// <summary>Measures a classifier on labelled digits.</summary>
-public static class Evaluator
-{
-    /// <summary>Predicts every image of <paramref name="data"/> and compares with its labels.</summary>
-    public static EvaluationResult Evaluate(DigitClassifier classifier, DigitDataset data, IProgress<int>? progress = null,
-        CancellationToken cancellation = default)
-    {
-        if (data.Labels is null)
-            throw new ArgumentException($"{data.Source} has no labels, so there is nothing to evaluate against.", nameof(data));
-        var predictions = classifier.Predict(data, progress: progress, cancellation: cancellation);
-        return new EvaluationResult(classifier.Architecture, data.Source, predictions, data.Labels);
-    }
-}
