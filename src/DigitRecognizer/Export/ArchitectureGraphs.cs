@@ -1,0 +1,52 @@
+using DigitRecognizer.Models;
+using static TorchSharp.torch;
+
+namespace DigitRecognizer.Export;
+
+/// <summary>
+/// Each architecture's forward, step by step, as the exporter replays it: a submodule's name, or
+/// <see cref="Relu"/> where the forward calls <c>nn.functional.relu</c>. A list here must read like the
+/// model's own <c>forward</c>; the ONNX-vs-TorchSharp tests fail when one drifts from the other.
+/// </summary>
+internal static class ArchitectureGraphs
+{
+    /// <summary>The step standing for a functional ReLU (no submodule has this name).</summary>
+    public const string Relu = "relu()";
+
+    private static readonly Dictionary<Type, string[]> Forwards = new()
+    {
+        [typeof(DenseModel)] = ["flatten", "hidden1", Relu, "hidden2", Relu, "output"],
+        // conv1 is the fused Conv 3×3 + MaxPool 2×2; the ReLU after the pooling equals the notebook's before it.
+        [typeof(CnnModel)] = ["conv1", Relu, "conv2", Relu, "flatten", "hidden", Relu, "output"],
+        [typeof(CnnBnModel)] =
+        [
+            "conv1a", "norm1a", Relu, "conv1b", "norm1b", Relu, "conv1c", "norm1c", Relu, "drop1",
+            "conv2a", "norm2a", Relu, "conv2b", "norm2b", Relu, "conv2c", "norm2c", Relu, "drop2",
+            "head", "headNorm", Relu, "flatten", "dropHead", "output",
+        ],
+        [typeof(FastCnnModel)] = ["conv1", "norm1", Relu, "conv2", "norm2", Relu, "conv3", "norm3", Relu, "flatten", "output"],
+        [typeof(ResNetModel)] =
+        [
+            "stem", "stemNorm", Relu, "stage1a", "stage1b", "stage2a", "stage2b", "stage3a", "stage3b",
+            "pool", "flatten", "dropout", "output",
+        ],
+    };
+
+    /// <summary>Emits one (non-ensemble) network's logits for input <paramref name="x"/>.</summary>
+    /// <exception cref="NotSupportedException">An architecture the exporter has no forward for.</exception>
+    public static string Logits(OnnxGraphBuilder graph, nn.Module<Tensor, Tensor> network, string x, string scope)
+    {
+        if (!Forwards.TryGetValue(network.GetType(), out var steps))
+            throw new NotSupportedException($"ONNX export does not know the architecture '{network.GetName()}' ({network.GetType().Name}).");
+        var children = network.named_children().ToDictionary(c => c.name, c => c.module);
+        var missing = steps.Where(step => step != Relu && !children.ContainsKey(step)).ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException($"The ONNX forward of '{network.GetName()}' names submodules it does not have: {string.Join(", ", missing)}.");
+        var relu = 0;
+        foreach (var step in steps)
+            x = step == Relu
+                ? LayerExporters.Relu(graph, x, $"{scope}/relu{++relu}")
+                : LayerExporters.Emit(graph, children[step], x, $"{scope}/{step}");
+        return x;
+    }
+}
