@@ -1,6 +1,7 @@
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Data;
 using DigitRecognizer.Engine;
+using DigitRecognizer.Onnx;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli;
@@ -42,7 +43,7 @@ internal static class CommandRunner
             console.MarkupLine("[yellow]Cancelled; no output files were changed.[/]");
             return ExitCodes.Cancelled;
         }
-        catch (Exception error) when (error is DataFormatException or CheckpointException or EngineUnavailableException
+        catch (Exception error) when (error is DataFormatException or CheckpointException or OnnxModelException or EngineUnavailableException
                                           or ArgumentException or FileNotFoundException or DirectoryNotFoundException
                                           or UnauthorizedAccessException or IOException)
         {

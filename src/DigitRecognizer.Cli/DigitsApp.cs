@@ -29,6 +29,7 @@ public static class DigitsApp
             ShowCommand.Create(console),
             ScoreCommand.Create(console),
             ExportCommand.Create(console),
+            ExportOnnxCommand.Create(console),
             BenchCommand.Create(console),
             ServeCommand.Create(console),
             BenchServeCommand.Create(console),

@@ -67,6 +67,12 @@ public static class OnnxContract
         /// <summary>When the checkpoint was written (ISO 8601).</summary>
         public const string CheckpointCreatedUtc = "checkpoint_created_utc";
 
+        /// <summary>
+        /// The whole checkpoint metadata as JSON (training options, history, split), so that <c>serve</c>'s
+        /// /api/model, <c>evaluate --validation</c> and reports work from the ONNX file as from the checkpoint.
+        /// </summary>
+        public const string CheckpointMetadata = "checkpoint_metadata";
+
         /// <summary>The program and version that exported the file (also in the model's producer fields).</summary>
         public const string Producer = "producer";
     }

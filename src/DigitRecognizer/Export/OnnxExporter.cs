@@ -95,6 +95,7 @@ public static class OnnxExporter
             new(OnnxContract.Metadata.CheckpointCreatedBy, metadata.CreatedBy),
             new(OnnxContract.Metadata.CheckpointCreatedUtc, metadata.CreatedUtc.ToString("O", CultureInfo.InvariantCulture)),
             new(OnnxContract.Metadata.Producer, $"DigitRecognizer {ProducerVersion} (ONNX opset {Opset})"),
+            new(OnnxContract.Metadata.CheckpointMetadata, JsonSerializer.Serialize(metadata, JsonFormat.Options)),
         };
         if (metadata.Metrics.ValidationAccuracy is { } accuracy)
             properties.Add(new(OnnxContract.Metadata.ValidationAccuracy, Number(accuracy)));
@@ -104,6 +105,13 @@ public static class OnnxExporter
             properties.Add(new(OnnxContract.Metadata.TestAccuracy, Number(test)));
         return properties;
     }
+
+    /// <summary>The checkpoint metadata an exported file carries (<see cref="OnnxContract.Metadata.CheckpointMetadata"/>), or null if it has none.</summary>
+    /// <exception cref="JsonException">The property is there but is not valid checkpoint metadata.</exception>
+    public static CheckpointMetadata? ReadCheckpointMetadata(IReadOnlyDictionary<string, string> properties) =>
+        properties.TryGetValue(OnnxContract.Metadata.CheckpointMetadata, out var json)
+            ? JsonSerializer.Deserialize<CheckpointMetadata>(json, JsonFormat.Options)
+            : null;
 
     // (x − Mean) / Std, the checkpoint's InputNormalization, as the graph's first nodes (none for plain 0..1).
     private static string Normalize(OnnxGraphBuilder graph, InputNormalization normalization, string x)
