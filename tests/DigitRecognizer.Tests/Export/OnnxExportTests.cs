@@ -29,9 +29,11 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         for (var i = 0; i < images.Count; i++)
             if (TopTwoGap(expected.Row(i)) > Tolerance)
                 Assert.True(expected.Labels[i] == actual.Labels[i], $"{name}: image {i} is {expected.Labels[i]} in TorchSharp, {actual.Labels[i]} in ONNX Runtime");
-        // One epoch on 540 images leaves the batch-norm models weak, but their answers must still vary with the
-        // image (not one constant row), or agreeing on them would prove little.
-        Assert.True(expected.Labels.Distinct().Count() >= 3, $"{name}: predicts only {string.Join(",", expected.Labels.Distinct())}");
+        // One epoch on 540 images leaves some models weak, but their answers must still vary with the image
+        // (not one constant row), or agreeing on them would prove little.
+        var spread = Enumerable.Range(0, DigitImage.ClassCount).Max(digit =>
+            Enumerable.Range(0, images.Count).Max(i => expected.Row(i)[digit]) - Enumerable.Range(0, images.Count).Min(i => expected.Row(i)[digit]));
+        Assert.True(spread > 0.05, $"{name}: the probabilities hardly depend on the image (spread {spread:F4})");
         output.WriteLine($"{name}: max |ONNX Runtime - TorchSharp| = {maxDifference:E2} over {images.Count} images, accuracy {expected.Accuracy(images.Labels!):P1}");
     }
 
