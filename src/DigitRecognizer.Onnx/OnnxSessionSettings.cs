@@ -7,15 +7,17 @@ public sealed record OnnxSessionSettings
 {
     /// <summary>
     /// Threads one forward pass may use (ONNX Runtime's intra-op pool); 0 lets ONNX Runtime choose (one per
-    /// physical core). Default 0: on the 2-core test VM, 1 thread is ~1.6× slower at batch 256 and no faster
-    /// for one image, and more threads than cores only add contention.
+    /// physical core). Default 1, by measurement (`digits bench`, cnn on the 2-core VM): 1 thread predicted
+    /// 3,111 images/s at batch 256 against 2,526 with the pool of 2, and one image in 0.20 ms (p99 7.4 ms)
+    /// against 0.22 ms (p99 16.6 ms): a second thread mostly waits for a core that something else is using,
+    /// as <c>serve</c>'s libtorch threads do (README, `digits serve`). Give more on an idle many-core machine.
     /// </summary>
-    public int Threads { get; init; }
+    public int Threads { get; init; } = 1;
 
     /// <summary>
     /// Graph rewriting before the first run. Default: all (constant folding, Conv+BatchNormalization and
-    /// Conv+Relu fusion, layout changes); measured faster than "basic" at batch 256 and no slower for one image,
-    /// and it costs a few milliseconds once, at load.
+    /// Conv+Relu fusion, layout changes); measured (cnn, 2 threads) 2,526 images/s against 2,005 with "basic",
+    /// and one image in 0.22 ms against 0.31 ms. It costs a few milliseconds once, at load.
     /// </summary>
     public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 

@@ -81,7 +81,7 @@ public sealed class ResNetModel : nn.Module<Tensor, Tensor>
     /// conv 3×3 → BN → ReLU → conv 3×3 → BN, plus the input (through a strided 1×1 conv and BN when the
     /// shape changes), then ReLU.
     /// </summary>
-    internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+    private sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     {
         private readonly Conv2d conv1;
         private readonly BatchNorm2d norm1;
