@@ -44,7 +44,7 @@ public sealed record ReadingOptions
     public double DigitMinHeight { get; init; } = 0.4;
 
     /// <summary>A part wider than this share of its own height may be several touching digits: cuts are tried.</summary>
-    public double SplitAspect { get; init; } = 0.9;
+    public double SplitAspect { get; init; } = 0.6;
 
     /// <summary>
     /// A part wider than this share of its own height is cut even when whole it reads more surely: 1% of single MNIST
