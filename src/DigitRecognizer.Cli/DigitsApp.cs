@@ -25,6 +25,9 @@ public static class DigitsApp
         {
             TrainCommand.Create(console),
             PredictCommand.Create(console),
+            ReadCommand.Create(console),
+            CalibrateCommand.Create(console),
+            BenchReadCommand.Create(console),
             EvaluateCommand.Create(console),
             ShowCommand.Create(console),
             ScoreCommand.Create(console),
