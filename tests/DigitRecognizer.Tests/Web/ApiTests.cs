@@ -135,6 +135,25 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Model_NamesItsDataAndCheckpoint_WithoutTheServersPaths()
+    {
+        // TestModels.Mnist was trained on MNIST read from a path, as checkpoints written before data sets were
+        // recorded by name were: that path must not reach a client, nor the folder of the checkpoint file.
+        Assert.Contains(TestData.MnistFolder, TestModels.Mnist.Metadata.Metrics.DataSource);
+        const string checkpoint = "/srv/private-folder/runs/cnn/model.ckpt";
+        await using var served = await ApiHost.StartAsync(checkpointPath: checkpoint);
+
+        var body = await served.Client.GetStringAsync("/api/model");
+
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("the MNIST training set", json.RootElement.GetProperty("metrics").GetProperty("dataSource").GetString());
+        Assert.Equal("model.ckpt", json.RootElement.GetProperty("checkpoint").GetString());
+        Assert.DoesNotContain(TestData.MnistFolder, body);
+        Assert.DoesNotContain("private-folder", body);
+        Assert.DoesNotContain(AppContext.BaseDirectory.TrimEnd('/'), body);
+    }
+
+    [Fact]
     public async Task Health_SaysOk()
     {
         using var json = JsonDocument.Parse(await host.Client.GetStringAsync("/api/health"));
