@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Data;
 using DigitRecognizer.Training;
 
 namespace DigitRecognizer.Web;
@@ -38,16 +39,28 @@ public sealed record BatchPredictResponse(IReadOnlyList<BatchItem> Predictions, 
 /// <param name="Name">The name answers carry.</param>
 /// <param name="Architecture">Architecture name (<c>dense</c>, <c>cnn</c>).</param>
 /// <param name="CreatedUtc">When the checkpoint was written.</param>
-/// <param name="Metrics">What training measured: validation and test accuracy, epochs, time.</param>
+/// <param name="Metrics">What training measured: validation and test accuracy, epochs, time; the data set by name only.</param>
 /// <param name="Training">The options the model was trained with.</param>
+/// <param name="Checkpoint">The checkpoint's file name (never its folder), or null for a model that came from no file.</param>
+/// <remarks>
+/// Public: it says nothing of the server's folders. Checkpoints written before the embedded MNIST was recorded
+/// by name hold the path it was read from; that is cut down to the data set's name here.
+/// </remarks>
 public sealed record ModelInfo(string Name, string Architecture, DateTimeOffset CreatedUtc, string CreatedBy,
-    TrainingSummary Metrics, TrainingOptions Training)
+    TrainingSummary Metrics, TrainingOptions Training, string? Checkpoint)
 {
     public static ModelInfo From(ServedModel model)
     {
         var metadata = model.Metadata;
-        return new ModelInfo(model.Name, metadata.Architecture, metadata.CreatedUtc, metadata.CreatedBy, metadata.Metrics, metadata.Training);
+        return new ModelInfo(model.Name, metadata.Architecture, metadata.CreatedUtc, metadata.CreatedBy, Public(metadata.Metrics),
+            metadata.Training, model.Path is null ? null : System.IO.Path.GetFileName(model.Path));
     }
+
+    private static TrainingSummary Public(TrainingSummary metrics) => metrics with
+    {
+        DataSource = DigitData.Describe(metrics.DataSource),
+        Members = metrics.Members?.Select(Public).ToList(),
+    };
 }
 
 /// <summary>What <c>GET /api/health</c> says.</summary>

@@ -20,6 +20,20 @@ internal sealed class ApiProblem(int status, string title, string detail) : Exce
     public static ApiProblem TooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body is larger than the {limit:N0} bytes accepted here.");
 
+    /// <summary>
+    /// Writes the 503 of a server that sheds load: problem+json with Retry-After, so clients and proxies know the
+    /// refusal is temporary and when to come back. Used by the concurrency limiter and the request time limit.
+    /// </summary>
+    public static Task WriteBusyAsync(HttpContext context, ServeOptions options, string detail)
+    {
+        var response = context.Response;
+        if (response.HasStarted) return Task.CompletedTask;
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The server is busy")
+            .ExecuteAsync(context);
+    }
+
     public static ApiProblem UnsupportedType(string? contentType, string accepted) =>
         new(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
             $"Content-Type '{contentType ?? "(none)"}' is not accepted here; send {accepted}.");

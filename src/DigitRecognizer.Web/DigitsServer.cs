@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,9 @@ namespace DigitRecognizer.Web;
 /// </summary>
 public static class DigitsServer
 {
+    /// <summary>The rate-limiting and time-limit policy of the prediction endpoints.</summary>
+    internal const string PredictionPolicy = "predictions";
+
     /// <summary>Where the OpenAPI document is served.</summary>
     public const string OpenApiPath = "/openapi/v1.json";
 
@@ -46,10 +50,14 @@ public static class DigitsServer
             json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
         });
         builder.Services.AddSingleton(_ => new ServerState(model, options));
+        AddLoadShedding(builder.Services, options);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Time limit first: its token also cancels a wait in the limiter's queue.
+        app.UseRequestTimeouts();
+        app.UseRateLimiter();
         app.Use(async (context, next) =>
         {
             // Everything the page needs comes from this server; nothing else may be loaded or framed.
@@ -66,5 +74,39 @@ public static class DigitsServer
         ReadEndpoints.Map(app);
         ModelEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// Bounded work, with ASP.NET Core's own parts: a concurrency limiter with a bounded queue in front of the
+    /// prediction endpoints (one more request is a 503 at once), a time limit per request whose token reaches the
+    /// model's queue (a request whose time ran out or whose client left is never computed), and a shutdown that
+    /// lets requests in flight finish. The page, /api/model and /api/health stay unlimited, so a busy server still
+    /// says what it is.
+    /// </summary>
+    private static void AddLoadShedding(IServiceCollection services, ServeOptions options)
+    {
+        if (options.MaxConcurrentRequests < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrentRequests, "At least one request must be allowed in at once.");
+        if (options.MaxQueuedRequests < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxQueuedRequests, "The queue limit cannot be negative.");
+        if (options.RequestTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), options.RequestTimeout, "The request time limit must be positive.");
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddConcurrencyLimiter(PredictionPolicy, concurrency =>
+            {
+                concurrency.PermitLimit = options.MaxConcurrentRequests;
+                concurrency.QueueLimit = options.MaxQueuedRequests;
+                concurrency.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            });
+            limiter.OnRejected = (context, _) => new ValueTask(ApiProblem.WriteBusyAsync(context.HttpContext, options,
+                $"{options.MaxConcurrentRequests:N0} prediction requests are being answered and {options.MaxQueuedRequests:N0} more are waiting; " +
+                $"try again in {options.RetryAfterSeconds} s."));
+        });
+        services.AddRequestTimeouts(timeouts => timeouts.AddPolicy(PredictionPolicy, new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+        {
+            Timeout = options.RequestTimeout,
+            TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+            WriteTimeoutResponse = context => ApiProblem.WriteBusyAsync(context, options,
+                $"The request was not answered within its {options.RequestTimeout.TotalSeconds:0.###} s time limit; try again in {options.RetryAfterSeconds} s."),
+        }));
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
     }
 }

@@ -22,7 +22,10 @@ internal static class PredictionEndpoints
             .Produces<PredictResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(DigitsServer.PredictionPolicy)
+            .WithRequestTimeout(DigitsServer.PredictionPolicy);
 
         app.MapPost("/api/predict/batch", PredictBatchAsync)
             .WithName("PredictBatch")
@@ -32,7 +35,10 @@ internal static class PredictionEndpoints
             .Produces<BatchPredictResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(DigitsServer.PredictionPolicy)
+            .WithRequestTimeout(DigitsServer.PredictionPolicy);
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ internal static class ReadEndpoints
             var kind = RequestReader.Classify(request, imagesAllowed: true);
             var body = await RequestReader.ReadBodyAsync(request, state.Options.MaxBodyBytes, cancellation);
             var image = kind == RequestReader.BodyKind.Image ? body : ImageFromJson(body);
-            var reader = new NumberReader(new QueuedClassifier(state.Predictor, cancellation), state.Model.Classifier.Metadata.Rejection);
+            var reader = new NumberReader(new QueuedClassifier(state.Predictor, cancellation), state.Model.Metadata.Rejection);
             NumberReading reading;
             try
             {

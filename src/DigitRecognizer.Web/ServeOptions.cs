@@ -30,4 +30,34 @@ public sealed record ServeOptions
 
     /// <summary>Most images the model runs in one forward pass when requests pile up (1 = one at a time, like a lock).</summary>
     public int MaxBatch { get; init; } = BatchingPredictor.DefaultMaxBatch;
+
+    /// <summary>
+    /// Prediction requests inside the server at once (waiting for the model or being computed); more wait for a
+    /// place, up to <see cref="MaxQueuedRequests"/>. 256, because 256 clients that each wait for their answer were
+    /// served well on 2 cores (no request beyond them waits behind more than four passes of <see cref="MaxBatch"/>).
+    /// </summary>
+    public int MaxConcurrentRequests { get; init; } = 256;
+
+    /// <summary>
+    /// Prediction requests that may wait for a place; one more is answered 503 with Retry-After at once, instead
+    /// of joining a queue that grows without limit. Together with <see cref="MaxConcurrentRequests"/> this bounds
+    /// the wait: 512 requests at the CNN's 1,600 requests/s (2 cores) are 0.3 s of work, well inside
+    /// <see cref="RequestTimeout"/>. 0 = refuse at once whenever all places are taken.
+    /// </summary>
+    public int MaxQueuedRequests { get; init; } = 256;
+
+    /// <summary>
+    /// Each prediction request's time limit, waiting included (2 s). A request past it is answered 503 with
+    /// Retry-After, and its images are dropped from the model's queue if their pass has not begun.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Seconds a refused client is told to wait before trying again (the Retry-After header).</summary>
+    public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>
+    /// How long a stopping server (Ctrl+C, SIGTERM) lets requests already in flight finish, after it has stopped
+    /// taking new connections. Longer than <see cref="RequestTimeout"/>, so no request is cut off mid-answer.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

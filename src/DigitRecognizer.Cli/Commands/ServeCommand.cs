@@ -29,6 +29,7 @@ internal static class ServeCommand
         {
             serving.Model, urls, serving.Threads, serving.MaxBatch,
         };
+        foreach (var limit in serving.Limits) command.Options.Add(limit);
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
             var (served, options, threads) = serving.Apply(parse, defaults with { Urls = parse.GetValue(urls)! });
@@ -55,7 +56,9 @@ internal static class ServeCommand
                 $"Serving [bold]{served.Name}[/] ({classifier.Architecture}{(accuracy is { } a ? $", {a:P2} accuracy" : "")}) from {served.Path}, {threadCount} {engine} threads.");
             foreach (var address in addresses)
                 console.MarkupLineInterpolated($"  page: [bold link]{address}/[/]   API: {address}/api/predict   OpenAPI: {address}{DigitsServer.OpenApiPath}");
-            console.MarkupLine("Press Ctrl+C to stop.");
+            console.MarkupLineInterpolated(
+                $"  limits: {options.MaxConcurrentRequests} prediction requests at once, {options.MaxQueuedRequests} waiting, {options.RequestTimeout.TotalSeconds:0.###} s each; beyond them: 503 with Retry-After.");
+            console.MarkupLine("Press Ctrl+C to stop (SIGTERM too: requests in flight are finished first).");
             app.WaitForShutdownAsync(cancellation).GetAwaiter().GetResult();
         }
         finally

@@ -30,21 +30,55 @@ internal sealed class ServingOptions
         HelpName = "N",
     };
 
+    public Option<int> MaxConcurrent { get; } = new("--max-concurrent")
+    {
+        Description = "Prediction requests inside the server at once; more wait for a place (see --max-queued).",
+        DefaultValueFactory = _ => Defaults.MaxConcurrentRequests,
+        HelpName = "N",
+    };
+
+    public Option<int> MaxQueued { get; } = new("--max-queued")
+    {
+        Description = "Prediction requests that may wait for a place; one more is answered 503 with Retry-After at once.",
+        DefaultValueFactory = _ => Defaults.MaxQueuedRequests,
+        HelpName = "N",
+    };
+
+    public Option<double> RequestTimeout { get; } = new("--request-timeout")
+    {
+        Description = "Seconds a prediction request may take, waiting included; past it the answer is 503 with Retry-After and its images are not computed.",
+        DefaultValueFactory = _ => Defaults.RequestTimeout.TotalSeconds,
+        HelpName = "S",
+    };
+
+    /// <summary>The load limits, to list among a command's options.</summary>
+    public IEnumerable<Option> Limits => [MaxConcurrent, MaxQueued, RequestTimeout];
+
     /// <summary>Checks the options, sets the engine's threads and loads the model (--model, or the default one).</summary>
     public (ServedModel Model, ServeOptions Server, int Threads) Apply(ParseResult parse, ServeOptions server)
     {
         var maxBatch = parse.GetValue(MaxBatch);
         if (maxBatch < 1) throw new ArgumentException($"--max-batch must be at least 1 (got {maxBatch}).");
+        var (maxConcurrent, maxQueued, timeout) = (parse.GetValue(MaxConcurrent), parse.GetValue(MaxQueued), parse.GetValue(RequestTimeout));
+        if (maxConcurrent < 1 || maxQueued < 0 || !(timeout > 0))
+            throw new ArgumentException("--max-concurrent must be at least 1, --max-queued at least 0 and --request-timeout positive.");
         var modelPath = DefaultModel.Resolve(parse.GetValue(Model));
         var requested = parse.GetValue(Threads);
         if (requested < 0) throw new ArgumentException($"--threads must be 0 (one per core) or more (got {requested}).");
+        var limits = server with
+        {
+            MaxBatch = maxBatch,
+            MaxConcurrentRequests = maxConcurrent,
+            MaxQueuedRequests = maxQueued,
+            RequestTimeout = TimeSpan.FromSeconds(timeout),
+        };
         if (ModelFile.IsOnnx(modelPath))
         {
             // ONNX Runtime's own pool: libtorch is never loaded.
             var served = ServedModel.Load(modelPath, new OnnxSessionSettings { Threads = requested });
-            return (served, server with { MaxBatch = maxBatch }, requested > 0 ? requested : Environment.ProcessorCount);
+            return (served, limits, requested > 0 ? requested : Environment.ProcessorCount);
         }
         var threads = TorchRuntime.UseThreads(requested);
-        return (ServedModel.Load(modelPath), server with { MaxBatch = maxBatch }, threads);
+        return (ServedModel.Load(modelPath), limits, threads);
     }
 }

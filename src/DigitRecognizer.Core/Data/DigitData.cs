@@ -15,7 +15,12 @@ public static class DigitData
     public static DigitDataset Load(string? path, MnistSplit split)
     {
         if (path is null)
-            return MnistFiles.Load(DefaultFolder(), split);
+        {
+            // Named, not located: the folder it was read from (a build output, a home folder) is nobody's business
+            // in a checkpoint or a report, and would differ from machine to machine.
+            var mnist = MnistFiles.Load(DefaultFolder(), split);
+            return new DigitDataset(mnist.Pixels, mnist.Labels, EmbeddedMnistSource(split));
+        }
         if (Directory.Exists(path))
             return MnistFiles.Load(path, split);
         if (!File.Exists(path))
@@ -25,12 +30,17 @@ public static class DigitData
         return IdxReader.Read(path, MatchingLabelFile(path));
     }
 
+    /// <summary>What the embedded MNIST's <paramref name="split"/> is called as a <see cref="DigitDataset.Source"/>.</summary>
+    public static string EmbeddedMnistSource(MnistSplit split) =>
+        split == MnistSplit.Train ? "embedded MNIST training set" : "embedded MNIST test set";
+
     /// <summary>Whether <paramref name="path"/> means the embedded MNIST (the only data with a separate, official test set).</summary>
     public static bool IsEmbeddedMnist(string? path) => path is null;
 
     /// <summary>
-    /// A short name for a data source, for titles: "the MNIST test set" or "the MNIST training set" for the official
-    /// MNIST image files wherever they lie, otherwise the file or folder name.
+    /// A short name for a data source, for titles and public answers: "the MNIST test set" or "the MNIST training set"
+    /// for the embedded MNIST and the official MNIST image files wherever they lie, otherwise the file or folder name,
+    /// never the folders above it (a path written on Windows included).
     /// </summary>
     public static string Describe(string source)
     {
@@ -38,9 +48,10 @@ public static class DigitData
         var noteStart = source.EndsWith(')') ? source.LastIndexOf(" (", StringComparison.Ordinal) : -1;
         var note = noteStart > 0 ? source[noteStart..] : "";
         var file = source[..(source.Length - note.Length)];
-        var name = Path.GetFileName(file.TrimEnd('/', '\\'));
-        var described = name.StartsWith("t10k-images", StringComparison.Ordinal) ? "the MNIST test set"
-            : name.StartsWith("train-images", StringComparison.Ordinal) ? "the MNIST training set"
+        var trimmed = file.TrimEnd('/', '\\');
+        var name = trimmed[(trimmed.LastIndexOfAny(['/', '\\']) + 1)..];
+        var described = name.StartsWith("t10k-images", StringComparison.Ordinal) || name == EmbeddedMnistSource(MnistSplit.Test) ? "the MNIST test set"
+            : name.StartsWith("train-images", StringComparison.Ordinal) || name == EmbeddedMnistSource(MnistSplit.Train) ? "the MNIST training set"
             : name.Length == 0 ? file : name;
         return described + note;
     }

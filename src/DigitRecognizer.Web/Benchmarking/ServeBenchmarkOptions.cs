@@ -15,6 +15,18 @@ public sealed record ServeBenchmarkOptions
     /// <summary>Untimed requests first (8 clients), so the JIT, libtorch and the connection pool are warm.</summary>
     public int WarmupRequests { get; init; } = 1_000;
 
+    /// <summary>
+    /// After the client rows, offer requests at a fixed rate (open loop: a new request is sent on schedule whether or
+    /// not earlier ones were answered, as many independent users or a retry storm do) to see the server shed load.
+    /// </summary>
+    public bool Overload { get; init; } = true;
+
+    /// <summary>The overload row's offered rate as a multiple of the best requests/s of the rows before it (1.5×).</summary>
+    public double OverloadFactor { get; init; } = 1.5;
+
+    /// <summary>Seconds the overload row offers requests for.</summary>
+    public double OverloadSeconds { get; init; } = 10;
+
     /// <summary>The server's settings; it always listens on a free port of 127.0.0.1, whatever these say.</summary>
     public ServeOptions Server { get; init; } = new();
 }
@@ -31,3 +43,18 @@ public sealed record ServeBenchmarkOptions
 /// <param name="TotalRequests">Requests answered since the server started, warm-up included.</param>
 public sealed record ServeBenchmarkResult(string Name, int Requests, int Errors, double RequestsPerSecond,
     double P50Ms, double P99Ms, double MaxMs, double ResidentMb, long TotalRequests);
+
+/// <summary>The overload row: requests offered at a fixed rate above what the server can answer.</summary>
+/// <param name="TargetPerSecond">The rate asked for: <see cref="ServeBenchmarkOptions.OverloadFactor"/> × the best row.</param>
+/// <param name="OfferedPerSecond">The rate actually sent (the load generator shares the cores with the server).</param>
+/// <param name="AnsweredPerSecond">Requests answered 200 per second of the row.</param>
+/// <param name="P50Ms">Median latency of the answered requests, milliseconds.</param>
+/// <param name="P99Ms">99th-percentile latency of the answered requests, milliseconds.</param>
+/// <param name="Refused">Requests answered 503 with Retry-After.</param>
+/// <param name="Errors">Anything else: other statuses, a 503 without Retry-After, failed connections. Should be 0.</param>
+/// <param name="ResidentBeforeMb">Resident memory of the process before the row, MB.</param>
+/// <param name="ResidentAfterMb">Resident memory after it, MB.</param>
+/// <param name="Sent">Requests sent.</param>
+/// <param name="Seconds">How long requests were offered for.</param>
+public sealed record ServeOverloadResult(double TargetPerSecond, double OfferedPerSecond, double AnsweredPerSecond, double P50Ms,
+    double P99Ms, int Refused, int Errors, double ResidentBeforeMb, double ResidentAfterMb, int Sent, double Seconds);

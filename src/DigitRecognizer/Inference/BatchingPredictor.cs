@@ -9,7 +9,10 @@ namespace DigitRecognizer.Inference;
 /// their images, and each time the worker is free it runs everything that queued meanwhile as one forward
 /// pass (micro-batching), then hands each caller its own rows. There is no waiting window: a lone request
 /// goes straight through, and under load many requests share a pass, which costs little more than one.
-/// With <c>maxBatch</c> 1 it is the same as a lock around the model. The classifier stays the caller's to dispose.
+/// With <c>maxBatch</c> 1 it is the same as a lock around the model. A request whose cancellation token fires
+/// while it waits (its client went away, its time ran out) is dropped from the queue, never computed. How much
+/// may wait is bounded by the caller (the server's concurrency limiter), not here. The classifier stays the
+/// caller's to dispose.
 /// </summary>
 public sealed class BatchingPredictor : IDisposable
 {
@@ -17,6 +20,8 @@ public sealed class BatchingPredictor : IDisposable
     private readonly int maxBatch;
     private readonly Channel<Job> queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread worker;
+    private long computedImages;
+    private long droppedRequests;
 
     /// <param name="classifier">The model; from now on only the worker thread may use it, until this is disposed.</param>
     /// <param name="maxBatch">Most images in one forward pass (a single larger request still goes as one).</param>
@@ -38,12 +43,21 @@ public sealed class BatchingPredictor : IDisposable
     /// <summary>The classifier (read its metadata from any thread: it is immutable; predict only through this queue).</summary>
     public IDigitClassifier Classifier => classifier;
 
-    /// <summary>Predicts <c>pixels.Length / 784</c> images of [0, 1] pixels, from any thread.</summary>
+    /// <summary>Images run through the model so far.</summary>
+    public long ComputedImages => Interlocked.Read(ref computedImages);
+
+    /// <summary>Requests taken off the queue uncomputed because their cancellation token had fired.</summary>
+    public long DroppedRequests => Interlocked.Read(ref droppedRequests);
+
+    /// <summary>
+    /// Predicts <c>pixels.Length / 784</c> images of [0, 1] pixels, from any thread. When <paramref name="cancellation"/>
+    /// fires first, the task is cancelled at once and the images are not computed (unless their pass had begun).
+    /// </summary>
     public Task<PredictionSet> PredictAsync(float[] pixels, CancellationToken cancellation = default)
     {
         if (pixels.Length == 0 || pixels.Length % DigitImage.PixelCount != 0)
             throw new ArgumentException($"Expected whole images of {DigitImage.PixelCount} pixels, got {pixels.Length} values.", nameof(pixels));
-        var job = new Job(pixels, new TaskCompletionSource<PredictionSet>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var job = new Job(pixels, new TaskCompletionSource<PredictionSet>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation);
         if (!queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(BatchingPredictor));
         return job.Done.Task.WaitAsync(cancellation);
     }
@@ -58,13 +72,21 @@ public sealed class BatchingPredictor : IDisposable
             while (queue.Reader.TryPeek(out var next) && (batch.Count == 0 || images + next.Count <= maxBatch))
             {
                 queue.Reader.TryRead(out _);
+                if (next.Cancellation.IsCancellationRequested)
+                {
+                    next.Done.TrySetCanceled(next.Cancellation);
+                    Interlocked.Increment(ref droppedRequests);
+                    continue;
+                }
                 batch.Add(next);
                 images += next.Count;
             }
+            if (batch.Count == 0) continue;
             try
             {
                 var pixels = batch.Count == 1 ? batch[0].Pixels : batch.SelectMany(job => job.Pixels).ToArray();
                 var predictions = classifier.Predict(new DigitDataset(pixels, null, "requests"));
+                Interlocked.Add(ref computedImages, images);
                 var row = 0;
                 foreach (var job in batch)
                 {
@@ -87,7 +109,7 @@ public sealed class BatchingPredictor : IDisposable
         worker.Join();
     }
 
-    private sealed record Job(float[] Pixels, TaskCompletionSource<PredictionSet> Done)
+    private sealed record Job(float[] Pixels, TaskCompletionSource<PredictionSet> Done, CancellationToken Cancellation)
     {
         public int Count => Pixels.Length / DigitImage.PixelCount;
     }

@@ -10,6 +10,7 @@ namespace DigitRecognizer.Tests.Build;
 /// Tests for build/ElfVersionNeeds.cs, the ELF reader/patcher behind build/LibTorchSharpGlibcxx.targets,
 /// which marks libLibTorchSharp.so's GLIBCXX_3.4.32 need weak on hosts whose libstdc++ lacks it.
 /// </summary>
+[Trait("Category", "Build")]
 public sealed class ElfVersionNeedsTests : IDisposable
 {
     // Keep in step with Directory.Packages.props. A newer TorchSharp may need a different (or no)

@@ -4,6 +4,7 @@ using DigitRecognizer.Training;
 
 namespace DigitRecognizer.Tests.Checkpoints;
 
+[Trait("Category", "Fast")]
 public sealed class CheckpointTests : IDisposable
 {
     private readonly TempFolder folder = new();

@@ -8,6 +8,7 @@ using DigitRecognizer.Visualization;
 namespace DigitRecognizer.Tests.Cli;
 
 /// <summary>End-to-end runs of the verbs on small slices: train → predict → evaluate, and failures.</summary>
+[Trait("Category", "Cli")]
 public sealed class CliTests : IDisposable
 {
     private readonly TempFolder folder = new();

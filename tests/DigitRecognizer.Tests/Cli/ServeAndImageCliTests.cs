@@ -7,6 +7,7 @@ using SkiaSharp;
 namespace DigitRecognizer.Tests.Cli;
 
 /// <summary><c>digits predict</c> on image files and the parts of <c>digits serve</c> that need no running server.</summary>
+[Trait("Category", "Cli")]
 public sealed class ServeAndImageCliTests : IDisposable
 {
     private readonly TempFolder folder = new();

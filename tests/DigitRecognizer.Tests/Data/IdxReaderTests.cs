@@ -4,6 +4,7 @@ using DigitRecognizer.Data;
 
 namespace DigitRecognizer.Tests.Data;
 
+[Trait("Category", "Fast")]
 public sealed class IdxReaderTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"idx-tests-{Guid.NewGuid():N}");

@@ -3,6 +3,7 @@ using DigitRecognizer.Data;
 
 namespace DigitRecognizer.Tests.Data;
 
+[Trait("Category", "Fast")]
 public sealed class KaggleCsvReaderTests : IDisposable
 {
     private static readonly string LabelledHeader = "label," + PixelNames;

@@ -2,6 +2,7 @@ using DigitRecognizer.Data;
 
 namespace DigitRecognizer.Tests.Data;
 
+[Trait("Category", "Fast")]
 public class StratifiedSplitTests
 {
     [Fact]

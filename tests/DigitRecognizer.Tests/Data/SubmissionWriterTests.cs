@@ -3,6 +3,7 @@ using DigitRecognizer.Data;
 
 namespace DigitRecognizer.Tests.Data;
 
+[Trait("Category", "Fast")]
 public sealed class SubmissionWriterTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"submission-tests-{Guid.NewGuid():N}");

@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace DigitRecognizer.Tests.Engine;
 
+[Trait("Category", "Fast")]
 public class TorchRuntimeTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using DigitRecognizer.Evaluation;
 
 namespace DigitRecognizer.Tests.Evaluation;
 
+[Trait("Category", "Fast")]
 public class ClassificationReportTests
 {
     // Three classes, worked by hand:

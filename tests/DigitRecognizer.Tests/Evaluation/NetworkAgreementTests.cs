@@ -3,6 +3,7 @@ using DigitRecognizer.Inference;
 
 namespace DigitRecognizer.Tests.Evaluation;
 
+[Trait("Category", "Fast")]
 public class NetworkAgreementTests
 {
     [Fact]

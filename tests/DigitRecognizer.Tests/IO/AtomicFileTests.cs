@@ -2,6 +2,7 @@ using DigitRecognizer.IO;
 
 namespace DigitRecognizer.Tests.IO;
 
+[Trait("Category", "Fast")]
 public sealed class AtomicFileTests : IDisposable
 {
     private readonly TempFolder folder = new();

@@ -1,42 +1,13 @@
 using DigitRecognizer.Data;
 using DigitRecognizer.Imaging;
 using SkiaSharp;
-using Xunit.Abstractions;
 
 namespace DigitRecognizer.Tests.Imaging;
 
-public sealed class MnistPreprocessorTests(ITestOutputHelper output)
+[Trait("Category", "Fast")]
+public sealed class MnistPreprocessorTests
 {
     private readonly MnistPreprocessor preprocessor = new();
-
-    [Fact]
-    public void DigitsOnPaper_ArePredictedAsTheOriginal28x28Digits()
-    {
-        var digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(400);
-        var classifier = TestModels.Mnist;
-        var original = classifier.Predict(digits);
-
-        var renderings = PaperDigits.Render(digits, seed: 11).ToList();
-        var prepared = new float[digits.Count * DigitImage.PixelCount];
-        foreach (var rendering in renderings)
-        {
-            var digit = preprocessor.FromEncoded(rendering.Encoded);
-            Assert.False(digit.IsEmpty, rendering.Description);
-            Assert.Equal(InkPolarity.DarkOnLight, digit.Polarity);
-            digit.Pixels.CopyTo(prepared, rendering.Index * DigitImage.PixelCount);
-        }
-        var recovered = classifier.Predict(new DigitDataset(prepared, null, "paper"));
-
-        var disagreements = renderings.Where(r => recovered.Labels[r.Index] != original.Labels[r.Index]).ToList();
-        foreach (var r in disagreements)
-            output.WriteLine($"{r.Description}: original {original.Labels[r.Index]}, from paper {recovered.Labels[r.Index]} (true {digits.Labels![r.Index]})");
-        var agreement = 1 - disagreements.Count / (double)digits.Count;
-        var similarity = Enumerable.Range(0, digits.Count).Average(i => Cosine(digits.Image(i), prepared.AsSpan(i * DigitImage.PixelCount, DigitImage.PixelCount)));
-        output.WriteLine($"agreement {agreement:P1}, mean cosine similarity {similarity:F3} over {digits.Count} renderings");
-        Assert.True(agreement >= 0.98, $"only {agreement:P1} of paper renderings predicted as their originals");
-        // Model-free: the recovered images look like the originals (thickness and rotation differ on purpose).
-        Assert.True(similarity >= 0.85, $"mean cosine similarity {similarity:F3}");
-    }
 
     [Fact]
     public void AnMnistImageItself_ComesBackAlmostUnchanged_AsLightInkOnDark()
@@ -160,7 +131,7 @@ public sealed class MnistPreprocessorTests(ITestOutputHelper output)
         return png.ToArray();
     }
 
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         double ab = 0, aa = 0, bb = 0;
         for (var i = 0; i < a.Length; i++)

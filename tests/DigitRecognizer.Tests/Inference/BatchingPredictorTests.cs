@@ -4,6 +4,7 @@ using DigitRecognizer.Training;
 
 namespace DigitRecognizer.Tests.Inference;
 
+[Trait("Category", "Fast")]
 public sealed class BatchingPredictorTests
 {
     [Theory]
@@ -44,5 +45,27 @@ public sealed class BatchingPredictorTests
         Assert.Equal(1, (await predictor.PredictAsync(new float[DigitImage.PixelCount])).Count);
         predictor.Dispose();
         Assert.Throws<ObjectDisposedException>(() => { _ = predictor.PredictAsync(new float[DigitImage.PixelCount]); });
+    }
+
+    [Fact]
+    public async Task ARequestCancelledWhileItWaits_IsDroppedFromTheQueue_NeverComputed()
+    {
+        using var classifier = Trainer.Train(TestData.Synthetic(20), new TrainingOptions { Model = "cnn", Epochs = 1, ValidationFraction = 0 });
+        using var predictor = new BatchingPredictor(classifier, maxBatch: 64);
+        var large = TestData.Synthetic(2000, seed: 3).Pixels;
+        using var leaving = new CancellationTokenSource();
+
+        // The large request fills a pass of its own (it is over maxBatch), so the small one can only be in a later
+        // pass, and its client leaves before that pass can begin.
+        var first = predictor.PredictAsync(large);
+        var second = predictor.PredictAsync(new float[DigitImage.PixelCount], leaving.Token);
+        leaving.Cancel();
+        var after = predictor.PredictAsync(new float[DigitImage.PixelCount]);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+        Assert.Equal(2000, (await first).Count);
+        Assert.Equal(1, (await after).Count);
+        Assert.Equal(2001, predictor.ComputedImages);
+        Assert.Equal(1, predictor.DroppedRequests);
     }
 }

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace DigitRecognizer.Tests.Models;
 
+[Trait("Category", "Fast")]
 public class ModelTests
 {
     // Parameter counts of the notebook's Keras models (model.summary()): the architectures must match exactly.

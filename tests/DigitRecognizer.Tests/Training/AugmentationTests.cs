@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace DigitRecognizer.Tests.Training;
 
+[Trait("Category", "Fast")]
 public class AugmentationTests
 {
     private static Tensor Batch(int count = 8, int seed = 1)

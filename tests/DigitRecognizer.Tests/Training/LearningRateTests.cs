@@ -2,6 +2,7 @@ using DigitRecognizer.Training;
 
 namespace DigitRecognizer.Tests.Training;
 
+[Trait("Category", "Fast")]
 public class LearningRateTests
 {
     [Theory]

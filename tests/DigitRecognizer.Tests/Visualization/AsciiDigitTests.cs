@@ -3,6 +3,7 @@ using DigitRecognizer.Visualization;
 
 namespace DigitRecognizer.Tests.Visualization;
 
+[Trait("Category", "Fast")]
 public class AsciiDigitTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using DigitRecognizer.Visualization;
 
 namespace DigitRecognizer.Tests.Visualization;
 
+[Trait("Category", "Fast")]
 public class DigitGridTests
 {
     [Fact]

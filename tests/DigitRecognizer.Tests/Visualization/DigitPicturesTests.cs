@@ -5,6 +5,7 @@ using DigitRecognizer.Visualization;
 
 namespace DigitRecognizer.Tests.Visualization;
 
+[Trait("Category", "Fast")]
 public class DigitPicturesTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using DigitRecognizer.Visualization;
 
 namespace DigitRecognizer.Tests.Visualization;
 
+[Trait("Category", "Fast")]
 public sealed class EvaluationReportTests : IDisposable
 {
     // Twelve images worked by hand; digit 9 is never predicted:
@@ -115,6 +116,9 @@ public sealed class EvaluationReportTests : IDisposable
     [InlineData("some/folder/", "folder")]
     [InlineData("/data/mnist/train-images-idx3-ubyte.gz (validation part)", "the MNIST training set (validation part)")]
     [InlineData("kaggle/train.csv (first 500) (validation part)", "train.csv (first 500) (validation part)")]
+    [InlineData("embedded MNIST training set (validation part)", "the MNIST training set (validation part)")]
+    [InlineData("embedded MNIST test set (first 300)", "the MNIST test set (first 300)")]
+    [InlineData(@"C:\Users\someone\kaggle\train.csv", "train.csv")]
     public void DataDescriptions_NameMnistByItsPart_AndOtherDataByItsFile(string source, string expected) =>
         Assert.Equal(expected, DigitData.Describe(source));
 

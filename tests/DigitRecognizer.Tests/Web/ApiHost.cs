@@ -19,9 +19,9 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ApiHost> StartAsync(IDigitClassifier? classifier = null, ServeOptions? options = null)
+    public static async Task<ApiHost> StartAsync(IDigitClassifier? classifier = null, ServeOptions? options = null, string? checkpointPath = null)
     {
-        var model = new ServedModel(classifier ?? TestModels.Mnist, "test-model");
+        var model = new ServedModel(classifier ?? TestModels.Mnist, "test-model", checkpointPath);
         var app = DigitsServer.Build(model, options ?? new ServeOptions(), builder => builder.WebHost.UseTestServer());
         await app.StartAsync();
         return new ApiHost(app);
