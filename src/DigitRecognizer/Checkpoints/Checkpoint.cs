@@ -27,8 +27,12 @@ namespace DigitRecognizer.Checkpoints;
 /// </remarks>
 public static class Checkpoint
 {
-    /// <summary>The layout version this build writes and the newest it reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The layout version this build writes and the newest it reads. 2: the Conv → BatchNorm pairs of
+    /// cnn-bn, cnn-fast and resnet are <see cref="ConvBnRelu"/> blocks, so their parameters have other
+    /// names; version 1 files load through <see cref="Format1ParameterNames"/>.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     /// <summary>The file name used inside a model folder (<c>train --output DIR</c> writes DIR/model.ckpt).</summary>
     public const string FileName = "model.ckpt";
@@ -61,10 +65,7 @@ public static class Checkpoint
     public static void Save(DigitClassifier classifier, string path)
     {
         var metadata = JsonSerializer.SerializeToUtf8Bytes(classifier.Metadata, JsonFormat.Options);
-        var weightsStream = new MemoryStream();
-        classifier.Module.save(weightsStream);
-        // Module.save closes the stream; ToArray still works on a closed MemoryStream.
-        var weights = weightsStream.ToArray();
+        var weights = CheckpointWeights.Write(classifier.Module);
 
         using var body = new MemoryStream();
         using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
@@ -92,7 +93,7 @@ public static class Checkpoint
     public static DigitClassifier Load(string path)
     {
         var file = Resolve(path);
-        var (metadata, weights) = ReadParts(file);
+        var (version, metadata, weights) = ReadParts(file);
         TorchRuntime.EnsureLoaded();
         ModelArchitecture architecture;
         try
@@ -115,8 +116,9 @@ public static class Checkpoint
         }
         try
         {
-            using var stream = new MemoryStream(weights, writable: false);
-            model.load(stream, strict: true);
+            CheckpointWeights.Read(model, weights, version == 1
+                ? name => Format1ParameterNames.ToCurrent(name, metadata.Architecture, metadata.ArchitectureArguments)
+                : name => name);
         }
         catch (Exception error) when (error is ArgumentException or InvalidDataException or EndOfStreamException or IOException)
         {
@@ -126,7 +128,7 @@ public static class Checkpoint
         return new DigitClassifier(model, metadata.Normalization, metadata);
     }
 
-    private static (CheckpointMetadata Metadata, byte[] Weights) ReadParts(string file)
+    private static (int Version, CheckpointMetadata Metadata, byte[] Weights) ReadParts(string file)
     {
         if (!File.Exists(file))
             throw new CheckpointException(file, Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(file)))
@@ -175,7 +177,7 @@ public static class Checkpoint
         }
         if (metadata is null)
             throw new CheckpointException(file, "its metadata is empty");
-        return (metadata, bytes.AsSpan((int)weightsAt + 8, (int)weightsLength).ToArray());
+        return (version, metadata, bytes.AsSpan((int)weightsAt + 8, (int)weightsLength).ToArray());
     }
 }
 

@@ -39,7 +39,7 @@ public static class ModelFactory
     public static IReadOnlyList<string> Names => Trainable.Select(a => a.Name).ToArray();
 
     /// <summary>The architecture name of averaged ensembles.</summary>
-    public const string EnsembleName = "ensemble";
+    public const string EnsembleName = EnsembleModel.Name;
 
     /// <summary>The architecture called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No architecture has that name; the message lists the ones that exist.</exception>
