@@ -95,20 +95,14 @@ public static class Checkpoint
         var file = Resolve(path);
         var (version, metadata, weights) = ReadParts(file);
         TorchRuntime.EnsureLoaded();
-        ModelArchitecture architecture;
-        try
-        {
-            architecture = ModelFactory.Get(metadata.Architecture);
-        }
-        catch (ArgumentException error)
-        {
-            throw new CheckpointException(file, $"it was written for model '{metadata.Architecture}', which this version does not know ({error.Message})");
-        }
+        if (!ModelFactory.IsKnown(metadata.Architecture))
+            throw new CheckpointException(file, $"it was written for model '{metadata.Architecture}', which this version does not know " +
+                $"(it knows {string.Join(", ", ModelFactory.Names)} and ensembles of them)");
 
         TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model;
         try
         {
-            model = architecture.Create(metadata.ArchitectureArguments);
+            model = ModelFactory.Create(metadata.Architecture, metadata.ArchitectureArguments);
         }
         catch (ArgumentException error)
         {
