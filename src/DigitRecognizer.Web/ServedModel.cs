@@ -13,9 +13,6 @@ public sealed record ServedModel(DigitClassifier Classifier, string Name, string
     public static ServedModel Load(string path)
     {
         var file = System.IO.Path.GetFullPath(Checkpoint.Resolve(path));
-        var name = System.IO.Path.GetFileName(file) == Checkpoint.FileName
-            ? System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file))!
-            : System.IO.Path.GetFileNameWithoutExtension(file);
-        return new ServedModel(Checkpoint.Load(file), name, file);
+        return new ServedModel(Checkpoint.Load(file), Checkpoint.ModelName(file), file);
     }
 }

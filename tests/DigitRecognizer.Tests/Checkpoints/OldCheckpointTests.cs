@@ -30,6 +30,27 @@ public sealed class OldCheckpointTests
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
     }
 
+    [Fact]
+    public void Format1Checkpoint_CarriesTheMembersFormat2Dropped_AndSavedAgainIsFormat2WithTheSamePredictions()
+    {
+        var fixture = Path.Combine(CheckpointFixtures.Folder(1), CheckpointFixtures.EnsembleName + ".ckpt");
+        var text = System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(fixture));
+        Assert.Contains("\"pixelScale\"", text);       // skipped on load (InputNormalization)
+        Assert.Contains("\"formatVersion\"", text);    // skipped on load: the header holds the version
+        using var folder = new TempFolder();
+        var probe = CheckpointFixtures.Probe();
+        using var old = Checkpoint.Load(fixture);
+
+        Checkpoint.Save(old, folder.File("again.ckpt"));
+        using var again = Checkpoint.Load(folder.File("again.ckpt"));
+
+        var bytes = File.ReadAllBytes(folder.File("again.ckpt"));
+        Assert.Equal(Checkpoint.FormatVersion, BitConverter.ToInt32(bytes, 8));
+        Assert.DoesNotContain("pixelScale", System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal(PredictWithFixtureThreads(old, probe), PredictWithFixtureThreads(again, probe));
+        Assert.Equal(old.Metadata.ArchitectureArguments.ToJsonString(), again.Metadata.ArchitectureArguments.ToJsonString());
+    }
+
     private static float[] PredictWithFixtureThreads(DigitClassifier classifier, DigitDataset probe)
     {
         var threadsBefore = get_num_threads();
