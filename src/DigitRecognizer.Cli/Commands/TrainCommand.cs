@@ -148,7 +148,7 @@ internal static class TrainCommand
         var checkpointPath = Path.Combine(outputFolder, Checkpoint.FileName);
         var metricsPath = Path.Combine(outputFolder, "metrics.json");
         var curvesPath = Path.Combine(outputFolder, EvaluationReport.TrainingCurvesFile);
-        var curves = TrainingCurvesChart.Render(classifier.Metadata.Metrics,
+        var curves = TrainingCurvesChart.Render(classifier.Metadata,
             $"{Checkpoint.Describe(checkpointPath, classifier.Metadata.Training.Model)}, trained on {DigitData.Describe(trainingData.Source)}");
         Checkpoint.Save(classifier, checkpointPath);
         JsonFormat.Write(metricsPath, classifier.Metadata);
