@@ -33,7 +33,7 @@ internal static class TrainCommand
         recipe.AcceptOnlyFromAmong([.. TrainingRecipes.All.Select(r => r.Name)]);
         var model = new Option<string[]>("--model", "-m")
         {
-            Description = "Architecture: " + string.Join("; ", ModelFactory.Trainable.Select(a => $"{a.Name} = {a.Description}"))
+            Description = "Architecture: " + string.Join("; ", ModelFactory.Architectures.Select(a => $"{a.Name} = {a.Description}"))
                           + ". Several names train an ensemble whose members take them in turn (e.g. --model cnn-bn resnet --ensemble 5).",
             DefaultValueFactory = _ => [defaults.Model],
             AllowMultipleArgumentsPerToken = true,
@@ -42,7 +42,7 @@ internal static class TrainCommand
         var epochs = new Option<int?>("--epochs", "-e")
         {
             Description = "Passes over the training data. Default per model: "
-                          + string.Join(", ", ModelFactory.Trainable.Select(a => $"{a.Name} {a.DefaultEpochs}")) + ".",
+                          + string.Join(", ", ModelFactory.Architectures.Select(a => $"{a.Name} {a.DefaultEpochs}")) + ".",
             HelpName = "N",
         };
         var batchSize = Value("--batch-size", "Images per optimizer step.", defaults.BatchSize, "N");
@@ -55,7 +55,7 @@ internal static class TrainCommand
         var augment = new Option<bool?>("--augment")
         {
             Description = "Distort training images (±10° rotation, ±10% zoom, ±2.5 px shift). Default per model: " +
-                string.Join(", ", ModelFactory.Trainable.Select(a => $"{a.Name} {(a.AugmentByDefault ? "on" : "off")}")) + ".",
+                string.Join(", ", ModelFactory.Architectures.Select(a => $"{a.Name} {(a.AugmentByDefault ? "on" : "off")}")) + ".",
             HelpName = "true|false",
         };
         var labelSmoothing = Value("--label-smoothing", "Label smoothing of the cross-entropy, 0 = off.", defaults.LabelSmoothing, "F");
@@ -148,7 +148,7 @@ internal static class TrainCommand
         var checkpointPath = Path.Combine(outputFolder, Checkpoint.FileName);
         var metricsPath = Path.Combine(outputFolder, "metrics.json");
         var curvesPath = Path.Combine(outputFolder, EvaluationReport.TrainingCurvesFile);
-        var curves = TrainingCurvesChart.Render(classifier.Metadata.Metrics,
+        var curves = TrainingCurvesChart.Render(classifier.Metadata,
             $"{Checkpoint.Describe(checkpointPath, classifier.Metadata.Training.Model)}, trained on {DigitData.Describe(trainingData.Source)}");
         Checkpoint.Save(classifier, checkpointPath);
         JsonFormat.Write(metricsPath, classifier.Metadata);

@@ -1,3 +1,5 @@
+using DigitRecognizer.Models;
+
 namespace DigitRecognizer.Benchmarking;
 
 /// <summary>What <see cref="Benchmark"/> measures and how often.</summary>
@@ -10,7 +12,7 @@ public sealed record BenchmarkOptions
     /// Architectures whose training and inference speed is measured: the notebook's two, the fast
     /// recipe's and the best recipe's.
     /// </summary>
-    public IReadOnlyList<string> Models { get; init; } = ["dense", "cnn", "cnn-fast", "cnn-bn"];
+    public IReadOnlyList<string> Models { get; init; } = [DenseModel.Name, CnnModel.Name, FastCnnModel.Name, CnnBnModel.Name];
 
     /// <summary>Images in each timed training epoch (taken from the MNIST training set).</summary>
     public int TrainImages { get; init; } = 12_800;

@@ -9,11 +9,14 @@ namespace DigitRecognizer.Checkpoints;
 /// Everything a checkpoint says about its weights: enough to rebuild the network, repeat its
 /// preprocessing, and tell a person how it was trained and how well it did.
 /// </summary>
+/// <remarks>
+/// Members a newer or older file has and this record lacks are skipped, on purpose: format-1 files also
+/// carry <c>formatVersion</c> (now only in the file's header, see <see cref="CheckpointLayout"/>) and
+/// <c>normalization.pixelScale</c>, and must still load.
+/// </remarks>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip)]
 public sealed record CheckpointMetadata
 {
-    /// <summary>Layout version of the checkpoint file; see <see cref="Checkpoint.FormatVersion"/>.</summary>
-    public int FormatVersion { get; init; } = Checkpoint.FormatVersion;
-
     /// <summary>Architecture name, as accepted by <see cref="ModelFactory.Get"/>.</summary>
     public required string Architecture { get; init; }
 

@@ -74,13 +74,15 @@ public sealed class DigitClassifier : IDigitClassifier, IDisposable
     /// <see cref="Evaluation.NetworkAgreement"/>), or just the one network. Float32, with test-time
     /// augmentation if it is on.
     /// </summary>
-    /// <returns>Each network's architecture name and predictions.</returns>
+    /// <returns>Each network's architecture name (as the metadata records it) and predictions.</returns>
     public IReadOnlyList<(string Architecture, PredictionSet Predictions)> PredictEachNetwork(DigitDataset data,
         int batchSize = DefaultBatchSize, CancellationToken cancellation = default)
     {
-        IReadOnlyList<nn.Module<Tensor, Tensor>> networks = model is EnsembleModel ensemble ? ensemble.Members : [model];
+        IReadOnlyList<(string, nn.Module<Tensor, Tensor>)> networks = model is EnsembleModel ensemble
+            ? EnsembleModelOptions.Parse(Metadata.ArchitectureArguments).Members.Select(m => m.Architecture).Zip(ensemble.Members).ToList()
+            : [(Architecture, model)];
         return networks
-            .Select(network => (network.GetName(), Predict(network, Normalization, data, batchSize, null, cancellation, TestTimeAugmentation)))
+            .Select(network => (network.Item1, Predict(network.Item2, Normalization, data, batchSize, null, cancellation, TestTimeAugmentation)))
             .ToList();
     }
 
@@ -88,7 +90,7 @@ public sealed class DigitClassifier : IDigitClassifier, IDisposable
     private ReducedPrecisionCopy? LowPrecisionCopy() => precision == Precision.Float32
         ? null
         : lowPrecision ??= new ReducedPrecisionCopy(model,
-            () => ModelFactory.Get(Metadata.Architecture).Create(Metadata.ArchitectureArguments), precision.ToScalarType());
+            () => ModelFactory.Create(Metadata.Architecture, Metadata.ArchitectureArguments), precision.ToScalarType());
 
     /// <summary>Records a figure measured after training (such as test accuracy) in the metadata that will be saved.</summary>
     public void RecordTestAccuracy(double accuracy) =>

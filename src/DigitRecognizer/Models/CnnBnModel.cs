@@ -24,52 +24,42 @@ public sealed record CnnBnModelOptions
 /// A CNN with batch normalisation and dropout, after the strongest Kaggle notebook for this task
 /// (an ensemble of 15 such networks scores 0.99757):
 /// [Conv 3×3 → BN → ReLU] ×2 → Conv 3×3 stride 2 → BN → ReLU → Dropout, the same with more filters,
-/// then Conv 4×4 → BN → ReLU → Flatten → Dropout → Dense 10.
+/// then Conv 4×4 → BN → ReLU → Flatten → Dropout → Dense 10 (each Conv → BN → ReLU one <see cref="ConvBnRelu"/>).
 /// Strided convolutions replace max-pooling, so the network learns how to downsample. The notebook
 /// strides with 5×5 kernels; 3×3 ones cost about a third as many multiply-adds, which matters on a CPU.
 /// </summary>
 public sealed class CnnBnModel : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv1a;
-    private readonly BatchNorm2d norm1a;
-    private readonly Conv2d conv1b;
-    private readonly BatchNorm2d norm1b;
-    private readonly Conv2d conv1c;
-    private readonly BatchNorm2d norm1c;
+    /// <summary>The architecture's name on the command line and in checkpoints.</summary>
+    public const string Name = "cnn-bn";
+
+    private readonly ConvBnRelu block1a;
+    private readonly ConvBnRelu block1b;
+    private readonly ConvBnRelu block1c;
     private readonly Dropout drop1;
-    private readonly Conv2d conv2a;
-    private readonly BatchNorm2d norm2a;
-    private readonly Conv2d conv2b;
-    private readonly BatchNorm2d norm2b;
-    private readonly Conv2d conv2c;
-    private readonly BatchNorm2d norm2c;
+    private readonly ConvBnRelu block2a;
+    private readonly ConvBnRelu block2b;
+    private readonly ConvBnRelu block2c;
     private readonly Dropout drop2;
-    private readonly Conv2d head;
-    private readonly BatchNorm2d headNorm;
+    private readonly ConvBnRelu head;
     private readonly Flatten flatten;
     private readonly Dropout dropHead;
     private readonly Linear output;
 
-    public CnnBnModel(CnnBnModelOptions options) : base("cnn-bn")
+    public CnnBnModel(CnnBnModelOptions options) : base(Name)
     {
         var c1 = options.Block1Channels;
         var c2 = options.Block2Channels;
-        conv1a = nn.Conv2d(1, c1, kernel_size: 3);                          // 28 → 26
-        norm1a = nn.BatchNorm2d(c1);
-        conv1b = nn.Conv2d(c1, c1, kernel_size: 3);                         // 26 → 24
-        norm1b = nn.BatchNorm2d(c1);
-        conv1c = nn.Conv2d(c1, c1, kernel_size: 3, stride: 2, padding: 1);  // 24 → 12
-        norm1c = nn.BatchNorm2d(c1);
+        // The convolutions keep their biases (see ConvBnRelu): the same initial weights for a seed as ever.
+        block1a = new ConvBnRelu(1, c1, kernelSize: 3, bias: true);                         // 28 → 26
+        block1b = new ConvBnRelu(c1, c1, kernelSize: 3, bias: true);                        // 26 → 24
+        block1c = new ConvBnRelu(c1, c1, kernelSize: 3, stride: 2, padding: 1, bias: true); // 24 → 12
         drop1 = nn.Dropout(options.Dropout);
-        conv2a = nn.Conv2d(c1, c2, kernel_size: 3);                         // 12 → 10
-        norm2a = nn.BatchNorm2d(c2);
-        conv2b = nn.Conv2d(c2, c2, kernel_size: 3);                         // 10 → 8
-        norm2b = nn.BatchNorm2d(c2);
-        conv2c = nn.Conv2d(c2, c2, kernel_size: 3, stride: 2, padding: 1);  // 8 → 4
-        norm2c = nn.BatchNorm2d(c2);
+        block2a = new ConvBnRelu(c1, c2, kernelSize: 3, bias: true);                        // 12 → 10
+        block2b = new ConvBnRelu(c2, c2, kernelSize: 3, bias: true);                        // 10 → 8
+        block2c = new ConvBnRelu(c2, c2, kernelSize: 3, stride: 2, padding: 1, bias: true); // 8 → 4
         drop2 = nn.Dropout(options.Dropout);
-        head = nn.Conv2d(c2, options.HeadChannels, kernel_size: 4);         // 4 → 1
-        headNorm = nn.BatchNorm2d(options.HeadChannels);
+        head = new ConvBnRelu(c2, options.HeadChannels, kernelSize: 4, bias: true);         // 4 → 1
         flatten = nn.Flatten();
         dropHead = nn.Dropout(options.Dropout);
         output = nn.Linear(options.HeadChannels, DigitImage.ClassCount);
@@ -80,29 +70,15 @@ public sealed class CnnBnModel : nn.Module<Tensor, Tensor>
     /// <returns>Class logits, N×10.</returns>
     public override Tensor forward(Tensor input)
     {
-        var x = conv1a.forward(input);
-        x = norm1a.forward(x);
-        x = nn.functional.relu(x);
-        x = conv1b.forward(x);
-        x = norm1b.forward(x);
-        x = nn.functional.relu(x);
-        x = conv1c.forward(x);
-        x = norm1c.forward(x);
-        x = nn.functional.relu(x);
+        var x = block1a.forward(input);
+        x = block1b.forward(x);
+        x = block1c.forward(x);
         x = drop1.forward(x);
-        x = conv2a.forward(x);
-        x = norm2a.forward(x);
-        x = nn.functional.relu(x);
-        x = conv2b.forward(x);
-        x = norm2b.forward(x);
-        x = nn.functional.relu(x);
-        x = conv2c.forward(x);
-        x = norm2c.forward(x);
-        x = nn.functional.relu(x);
+        x = block2a.forward(x);
+        x = block2b.forward(x);
+        x = block2c.forward(x);
         x = drop2.forward(x);
         x = head.forward(x);
-        x = headNorm.forward(x);
-        x = nn.functional.relu(x);
         x = flatten.forward(x);
         x = dropHead.forward(x);
         return output.forward(x);

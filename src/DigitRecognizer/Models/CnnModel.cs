@@ -25,6 +25,9 @@ public sealed record CnnModelOptions
 /// </summary>
 public sealed class CnnModel : nn.Module<Tensor, Tensor>
 {
+    /// <summary>The architecture's name on the command line and in checkpoints.</summary>
+    public const string Name = "cnn";
+
     private const int SideAfterConvolutions = ((DigitImage.Side - 2) / 2) - 2;
 
     private readonly PooledConv3x3 conv1;
@@ -33,7 +36,7 @@ public sealed class CnnModel : nn.Module<Tensor, Tensor>
     private readonly Linear hidden;
     private readonly Linear output;
 
-    public CnnModel(CnnModelOptions options) : base("cnn")
+    public CnnModel(CnnModelOptions options) : base(Name)
     {
         conv1 = new PooledConv3x3(1, options.Conv1Channels);
         conv2 = nn.Conv2d(options.Conv1Channels, options.Conv2Channels, kernel_size: 3);

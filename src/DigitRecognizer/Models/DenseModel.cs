@@ -20,12 +20,15 @@ public sealed record DenseModelOptions
 /// </summary>
 public sealed class DenseModel : nn.Module<Tensor, Tensor>
 {
+    /// <summary>The architecture's name on the command line and in checkpoints.</summary>
+    public const string Name = "dense";
+
     private readonly Flatten flatten;
     private readonly Linear hidden1;
     private readonly Linear hidden2;
     private readonly Linear output;
 
-    public DenseModel(DenseModelOptions options) : base("dense")
+    public DenseModel(DenseModelOptions options) : base(Name)
     {
         flatten = nn.Flatten();
         hidden1 = nn.Linear(DigitImage.PixelCount, options.Hidden1);

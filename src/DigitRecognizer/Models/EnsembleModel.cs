@@ -20,6 +20,11 @@ public sealed record EnsembleModelOptions
 {
     /// <summary>The networks whose probabilities are averaged, in order.</summary>
     public List<EnsembleMember> Members { get; init; } = [];
+
+    /// <summary>Reads an ensemble's arguments as a checkpoint stores them.</summary>
+    /// <exception cref="ArgumentException">They are not an ensemble's arguments.</exception>
+    public static EnsembleModelOptions Parse(JsonObject? arguments) =>
+        ModelArchitecture.ParseArguments<EnsembleModelOptions>(EnsembleModel.Name, arguments);
 }
 
 /// <summary>
@@ -29,6 +34,9 @@ public sealed record EnsembleModelOptions
 /// </summary>
 public sealed class EnsembleModel : nn.Module<Tensor, Tensor>
 {
+    /// <summary>The architecture name checkpoints of ensembles carry.</summary>
+    public const string Name = "ensemble";
+
     private readonly ModuleList<nn.Module<Tensor, Tensor>> members;
 
     public EnsembleModel(EnsembleModelOptions options) : this(options.Members.Select(
@@ -37,7 +45,7 @@ public sealed class EnsembleModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>An ensemble of networks already built (and usually trained).</summary>
-    public EnsembleModel(IEnumerable<nn.Module<Tensor, Tensor>> networks) : base("ensemble")
+    public EnsembleModel(IEnumerable<nn.Module<Tensor, Tensor>> networks) : base(Name)
     {
         members = nn.ModuleList(networks.ToArray());
         if (members.Count == 0) throw new ArgumentException("An ensemble needs at least one member.", nameof(networks));

@@ -27,25 +27,23 @@ public sealed record FastCnnModelOptions
 /// </summary>
 public sealed class FastCnnModel : nn.Module<Tensor, Tensor>
 {
+    /// <summary>The architecture's name on the command line and in checkpoints.</summary>
+    public const string Name = "cnn-fast";
+
     private const int SideAfterConvolutions = 4;   // 28 → 14 → 7 → 4
 
-    private readonly Conv2d conv1;
-    private readonly BatchNorm2d norm1;
-    private readonly Conv2d conv2;
-    private readonly BatchNorm2d norm2;
-    private readonly Conv2d conv3;
-    private readonly BatchNorm2d norm3;
+    private readonly ConvBnRelu block1;
+    private readonly ConvBnRelu block2;
+    private readonly ConvBnRelu block3;
     private readonly Flatten flatten;
     private readonly Linear output;
 
-    public FastCnnModel(FastCnnModelOptions options) : base("cnn-fast")
+    public FastCnnModel(FastCnnModelOptions options) : base(Name)
     {
-        conv1 = nn.Conv2d(1, options.Conv1Channels, kernel_size: 5, stride: 2, padding: 2);
-        norm1 = nn.BatchNorm2d(options.Conv1Channels);
-        conv2 = nn.Conv2d(options.Conv1Channels, options.Conv2Channels, kernel_size: 3, stride: 2, padding: 1);
-        norm2 = nn.BatchNorm2d(options.Conv2Channels);
-        conv3 = nn.Conv2d(options.Conv2Channels, options.Conv3Channels, kernel_size: 3, stride: 2, padding: 1);
-        norm3 = nn.BatchNorm2d(options.Conv3Channels);
+        // The convolutions keep their biases (see ConvBnRelu): the same initial weights for a seed as ever.
+        block1 = new ConvBnRelu(1, options.Conv1Channels, kernelSize: 5, stride: 2, padding: 2, bias: true);
+        block2 = new ConvBnRelu(options.Conv1Channels, options.Conv2Channels, kernelSize: 3, stride: 2, padding: 1, bias: true);
+        block3 = new ConvBnRelu(options.Conv2Channels, options.Conv3Channels, kernelSize: 3, stride: 2, padding: 1, bias: true);
         flatten = nn.Flatten();
         output = nn.Linear(options.Conv3Channels * SideAfterConvolutions * SideAfterConvolutions, DigitImage.ClassCount);
         RegisterComponents();
@@ -55,15 +53,9 @@ public sealed class FastCnnModel : nn.Module<Tensor, Tensor>
     /// <returns>Class logits, N×10.</returns>
     public override Tensor forward(Tensor input)
     {
-        var x = conv1.forward(input);
-        x = norm1.forward(x);
-        x = nn.functional.relu(x);
-        x = conv2.forward(x);
-        x = norm2.forward(x);
-        x = nn.functional.relu(x);
-        x = conv3.forward(x);
-        x = norm3.forward(x);
-        x = nn.functional.relu(x);
+        var x = block1.forward(input);   // 28 → 14
+        x = block2.forward(x);           // 14 → 7
+        x = block3.forward(x);           // 7 → 4
         x = flatten.forward(x);
         return output.forward(x);
     }

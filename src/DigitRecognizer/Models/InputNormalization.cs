@@ -4,14 +4,17 @@ namespace DigitRecognizer.Models;
 
 /// <summary>
 /// How pixels become network input, stored in every checkpoint so prediction repeats training's
-/// preprocessing exactly: raw 0–255 → divided by 255 → (x − Mean) / Std.
-/// The notebook models use Mean 0, Std 1, i.e. plain [0, 1] scaling.
+/// preprocessing exactly: (x − Mean) / Std of pixels already in [0, 1]. Every reader delivers [0, 1]
+/// (0 background … 1 ink: raw 0–255 divided by <see cref="DigitImage.MaxPixelValue"/>), so that step is not
+/// the model's to choose. The notebook models use Mean 0, Std 1, i.e. plain [0, 1] scaling.
 /// </summary>
+/// <remarks>
+/// Format-1 checkpoints also stored <c>pixelScale</c> (always 255, never read): unknown members are skipped
+/// so they still load.
+/// </remarks>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip)]
 public sealed record InputNormalization
 {
-    /// <summary>Divisor applied to raw pixels (0 white … 255 black) before anything else.</summary>
-    public double PixelScale { get; init; } = DigitImage.MaxPixelValue;
-
     /// <summary>Subtracted after scaling.</summary>
     public double Mean { get; init; }
 

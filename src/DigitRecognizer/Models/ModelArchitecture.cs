@@ -63,7 +63,9 @@ public sealed class ModelArchitecture
             () => JsonSerializer.SerializeToNode(new TOptions(), ArgumentJson)!.AsObject());
     }
 
-    private static TOptions ParseArguments<TOptions>(string name, JsonObject? arguments) where TOptions : new()
+    /// <summary>Reads the arguments of model <paramref name="name"/>; null or missing members take their defaults.</summary>
+    /// <exception cref="ArgumentException">A member this version does not know, or a value of the wrong type.</exception>
+    internal static TOptions ParseArguments<TOptions>(string name, JsonObject? arguments) where TOptions : new()
     {
         if (arguments is null) return new TOptions();
         try

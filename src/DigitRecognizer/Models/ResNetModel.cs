@@ -27,8 +27,10 @@ public sealed record ResNetModelOptions
 /// </summary>
 public sealed class ResNetModel : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d stem;
-    private readonly BatchNorm2d stemNorm;
+    /// <summary>The architecture's name on the command line and in checkpoints.</summary>
+    public const string Name = "resnet";
+
+    private readonly ConvBnRelu stem;
     private readonly ResidualBlock stage1a;
     private readonly ResidualBlock stage1b;
     private readonly ResidualBlock stage2a;
@@ -40,11 +42,10 @@ public sealed class ResNetModel : nn.Module<Tensor, Tensor>
     private readonly Dropout dropout;
     private readonly Linear output;
 
-    public ResNetModel(ResNetModelOptions options) : base("resnet")
+    public ResNetModel(ResNetModelOptions options) : base(Name)
     {
         var (c1, c2, c3) = (options.Stage1Channels, options.Stage2Channels, options.Stage3Channels);
-        stem = nn.Conv2d(1, c1, kernel_size: 3, padding: 1, bias: false);
-        stemNorm = nn.BatchNorm2d(c1);
+        stem = new ConvBnRelu(1, c1, kernelSize: 3, padding: 1);
         stage1a = new ResidualBlock(c1, c1, stride: 1);
         stage1b = new ResidualBlock(c1, c1, stride: 1);
         stage2a = new ResidualBlock(c1, c2, stride: 2);
@@ -63,8 +64,6 @@ public sealed class ResNetModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = stem.forward(input);
-        x = stemNorm.forward(x);
-        x = nn.functional.relu(x);
         x = stage1a.forward(x);
         x = stage1b.forward(x);
         x = stage2a.forward(x);
@@ -83,16 +82,14 @@ public sealed class ResNetModel : nn.Module<Tensor, Tensor>
     /// </summary>
     private sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     {
-        private readonly Conv2d conv1;
-        private readonly BatchNorm2d norm1;
+        private readonly ConvBnRelu first;
         private readonly Conv2d conv2;
         private readonly BatchNorm2d norm2;
         private readonly Sequential? projection;
 
         public ResidualBlock(int inChannels, int outChannels, int stride) : base("block")
         {
-            conv1 = nn.Conv2d(inChannels, outChannels, kernel_size: 3, stride: stride, padding: 1, bias: false);
-            norm1 = nn.BatchNorm2d(outChannels);
+            first = new ConvBnRelu(inChannels, outChannels, kernelSize: 3, stride: stride, padding: 1);
             conv2 = nn.Conv2d(outChannels, outChannels, kernel_size: 3, padding: 1, bias: false);
             norm2 = nn.BatchNorm2d(outChannels);
             if (stride != 1 || inChannels != outChannels)
@@ -104,9 +101,7 @@ public sealed class ResNetModel : nn.Module<Tensor, Tensor>
 
         public override Tensor forward(Tensor input)
         {
-            var x = conv1.forward(input);
-            x = norm1.forward(x);
-            x = nn.functional.relu(x);
+            var x = first.forward(input);
             x = conv2.forward(x);
             x = norm2.forward(x);
             var shortcut = projection is null ? input : projection.forward(input);

@@ -7,7 +7,7 @@ namespace DigitRecognizer.Training;
 public sealed record TrainingOptions
 {
     /// <summary>Architecture name (see <see cref="Models.ModelFactory"/>). Default: the notebook's CNN.</summary>
-    public string Model { get; init; } = "cnn";
+    public string Model { get; init; } = Models.CnnModel.Name;
 
     /// <summary>Passes over the training part; null takes the architecture's default (see its DefaultEpochs).</summary>
     public int? Epochs { get; init; }

@@ -1,3 +1,5 @@
+using DigitRecognizer.Models;
+
 namespace DigitRecognizer.Training;
 
 /// <summary>A named way to train: architecture, augmentation, schedule, length and ensemble size chosen together.</summary>
@@ -16,7 +18,7 @@ public static class TrainingRecipes
     // the run plans its epochs (up to 40) after measuring the first one.
     private static readonly TrainingOptions Best = new()
     {
-        Model = "cnn-bn",
+        Model = CnnBnModel.Name,
         Epochs = 40,
         BatchSize = 128,
         LearningRate = 3e-3,
@@ -31,7 +33,7 @@ public static class TrainingRecipes
     // Chosen on validation accuracy over seeds 1–3 against wider, narrower, batch 128/512 and lr 4e-3 variants.
     private static readonly TrainingOptions Fast = new()
     {
-        Model = "cnn-fast",
+        Model = FastCnnModel.Name,
         Epochs = 3,
         BatchSize = 256,
         LearningRate = 3e-3,
@@ -43,9 +45,9 @@ public static class TrainingRecipes
     private static readonly TrainingRecipe[] Known =
     [
         new("notebook-dense", "the notebook's dense network as it was trained there (no augmentation)",
-            new TrainingOptions { Model = "dense" }),
+            new TrainingOptions { Model = DenseModel.Name }),
         new("notebook-cnn", "the notebook's CNN as it was trained there (no augmentation)",
-            new TrainingOptions { Model = "cnn" }),
+            new TrainingOptions { Model = CnnModel.Name }),
         new("fast", "quickest to a good model: cnn-fast, 3 epochs of one-cycle at batch 256 (~20 s on 2 cores)",
             Fast),
         new("best", "best single network within 15 minutes on 2 cores: cnn-bn, augmentation, one-cycle, label smoothing",

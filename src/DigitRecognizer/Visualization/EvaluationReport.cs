@@ -54,7 +54,7 @@ public static class EvaluationReport
                 DigitPictures.Mistakes(data, mistakes, result.ConfusionMatrix.Total - result.ConfusionMatrix.Correct, subtitle)));
         pictures.Add((ConfidenceFile, ConfidenceChart.Render(result.Predictions, result.Truth, subtitle)));
         if (training is { Metrics.History.Count: > 0 } or { Metrics.Members.Count: > 0 })
-            pictures.Add((TrainingCurvesFile, TrainingCurvesChart.Render(training.Metrics,
+            pictures.Add((TrainingCurvesFile, TrainingCurvesChart.Render(training,
                 ChartStyle.Text($"{modelName}, trained on {DigitData.Describe(training.Metrics.DataSource)}"))));
 
         var written = new List<string>();

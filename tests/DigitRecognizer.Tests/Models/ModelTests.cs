@@ -176,4 +176,66 @@ public class ModelTests
 
         Assert.Equal(784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10, model.parameters().Sum(p => p.numel()));
     }
+
+    [Fact]
+    public void Architectures_AreTheTrainableOnes_EachModuleNamedAsItsArchitecture()
+    {
+        TorchRuntime.EnsureLoaded();
+
+        Assert.Equal(["dense", "cnn", "cnn-bn", "cnn-fast", "resnet"], ModelFactory.Names);
+        foreach (var architecture in ModelFactory.Architectures)
+        {
+            using var model = architecture.Create();
+            Assert.Equal(architecture.Name, model.GetName());
+        }
+    }
+
+    [Fact]
+    public void Get_RefusesTheEnsemble_WhichIsTrainedMemberByMember()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ModelFactory.Get("ensemble"));
+
+        Assert.Contains("--ensemble", error.Message);
+        Assert.True(ModelFactory.IsKnown("ensemble"));
+        Assert.False(ModelFactory.IsKnown("lenet9"));
+    }
+
+    [Fact]
+    public void Create_BuildsAnEnsembleFromItsStoredMembers()
+    {
+        TorchRuntime.EnsureLoaded();
+        var arguments = System.Text.Json.JsonSerializer.SerializeToNode(new EnsembleModelOptions
+        {
+            Members =
+            [
+                new EnsembleMember { Architecture = "dense", Arguments = new System.Text.Json.Nodes.JsonObject { ["hidden1"] = 8, ["hidden2"] = 8 } },
+                new EnsembleMember { Architecture = "cnn-fast" },
+            ],
+        }, DigitRecognizer.IO.JsonFormat.Options)!.AsObject();
+
+        using var model = ModelFactory.Create("ensemble", arguments);
+
+        var ensemble = Assert.IsType<EnsembleModel>(model);
+        Assert.Equal(["dense", "cnn-fast"], ensemble.Members.Select(m => m.GetName()));
+        Assert.Equal(784 * 8 + 8 + 8 * 8 + 8 + 8 * 10 + 10, ensemble.Members[0].parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void ConvBnRelu_IsConvThenBatchNormThenRelu()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var block = new ConvBnRelu(2, 3, kernelSize: 3, stride: 2, padding: 1);
+        block.train();
+        using var images = torch.randn(4, 2, 9, 9);
+
+        using var output = block.forward(images);
+
+        Assert.Null(block.Conv.bias);
+        Assert.Equal(["conv.weight", "norm.weight", "norm.bias"], block.named_parameters().Select(p => p.name));
+        using var expected = torch.nn.functional.relu(torch.nn.functional.batch_norm(
+            torch.nn.functional.conv2d(images, block.Conv.weight!, null, strides: [2, 2], padding: [1, 1]),
+            torch.zeros(3), torch.ones(3), block.Norm.weight, block.Norm.bias, training: true));
+        Assert.Equal([4L, 3L, 5L, 5L], output.shape);
+        Assert.True(output.allclose(expected, rtol: 1e-5, atol: 1e-6));
+    }
 }

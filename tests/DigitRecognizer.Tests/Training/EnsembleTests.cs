@@ -173,6 +173,6 @@ public sealed class EnsembleTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() =>
             Trainer.Train(TestData.Synthetic(20), new TrainingOptions { Model = ModelFactory.EnsembleName, Epochs = 1 }));
 
-        Assert.Contains("TrainEnsemble", error.Message);
+        Assert.Contains("--ensemble", error.Message);
     }
 }
