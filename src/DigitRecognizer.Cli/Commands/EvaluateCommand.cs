@@ -108,6 +108,6 @@ internal static class EvaluateCommand
         var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
         if (!trainingData.IsLabelled)
             throw new DataFormatException(trainingData.Source, 1, 1, "--validation needs the labelled training data: expected a 'label' column before pixel0");
-        return Trainer.ValidationPart(trainingData, classifier.Metadata);
+        return TrainingSplit.ValidationPart(trainingData, classifier.Metadata);
     }
 }

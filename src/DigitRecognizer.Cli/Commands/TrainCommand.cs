@@ -113,7 +113,7 @@ internal static class TrainCommand
             if (members < 1) throw new ArgumentException($"--ensemble must be at least 1 (got {members}).");
             if (members < models.Length)
                 throw new ArgumentException($"--model names {models.Length} architectures but --ensemble {members} trains fewer networks: give --ensemble {models.Length} or more.");
-            var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? Trainer.DescribeModels(models));
+            var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? EnsembleTrainer.DescribeModels(models));
             return Run(console, options, members, models, parse.GetValue(data), outputFolder, cancellation);
         }));
         return command;

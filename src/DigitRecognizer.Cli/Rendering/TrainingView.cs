@@ -15,7 +15,7 @@ internal static class TrainingView
         IReadOnlyList<string> models, CancellationToken cancellation)
     {
         DigitClassifier Run(IProgress<TrainingProgress> progress) => members > 1
-            ? Trainer.TrainEnsemble(data, options, members, models, progress, cancellation)
+            ? EnsembleTrainer.Train(data, options, members, models, progress, cancellation)
             : Trainer.Train(data, options, progress, cancellation);
 
         DigitClassifier classifier;

@@ -23,7 +23,7 @@ public static class ModelFactory
         ModelArchitecture.Define<ResNetModelOptions>("resnet",
             "small residual network: 3 stages × 2 basic blocks (16, 32, 64 channels) → global average pool → Dense 10",
             defaultEpochs: 30, augmentByDefault: true, options => new ResNetModel(options)),
-        // Built by Trainer.TrainEnsemble (train --ensemble K) from trained members, not trained as one network.
+        // Built by EnsembleTrainer (train --ensemble K) from trained members, not trained as one network.
         ModelArchitecture.Define<EnsembleModelOptions>(EnsembleName,
             "several trained networks whose class probabilities are averaged (train --ensemble K)",
             defaultEpochs: 1, augmentByDefault: false, options => new EnsembleModel(options)),
