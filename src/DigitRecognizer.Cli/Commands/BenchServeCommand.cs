@@ -44,8 +44,7 @@ internal static class BenchServeCommand
                 Requests = parse.GetValue(requests),
                 Seconds = parse.GetValue(seconds),
             };
-            if (options.Clients.Count == 0 || options.Clients.Any(c => c < 1)) throw new ArgumentException("--clients takes whole numbers of at least 1.");
-            if (options.Requests < 1 || !(options.Seconds > 0)) throw new ArgumentException("--requests and --seconds must be positive.");
+            options.Validate();
             var (served, server, threadCount) = serving.Apply(parse, options.Server);
             options = options with { Server = server };
             using var classifier = served.Classifier;

@@ -75,8 +75,6 @@ internal static class EvaluateCommand
         var data = onValidation
             ? ValidationPart(console, dataPath, classifier)
             : Loading.Load(console, dataPath, MnistSplit.Test);
-        if (data.Labels is null)
-            throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");
 
         var result = Working.Progress(console, $"Evaluating {classifier.Architecture}", data.Count,
             progress => Evaluator.Evaluate(classifier, data, progress, cancellation));
@@ -84,7 +82,7 @@ internal static class EvaluateCommand
         if (eachNetwork)
         {
             var networks = Working.Status(console, "Measuring each network…", () => classifier.PredictEachNetwork(data, cancellation: cancellation));
-            EvaluationView.Render(console, NetworkAgreement.Measure(networks, data.Labels), precision);
+            EvaluationView.Render(console, NetworkAgreement.Measure(networks, result.Truth), precision);
         }
         var checkpointPath = Checkpoint.Resolve(modelPath);
         if (jsonPath is not null)
@@ -106,8 +104,7 @@ internal static class EvaluateCommand
     private static DigitDataset ValidationPart(IAnsiConsole console, string? dataPath, DigitClassifier classifier)
     {
         var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
-        if (!trainingData.IsLabelled)
-            throw new DataFormatException(trainingData.Source, 1, 1, "--validation needs the labelled training data: expected a 'label' column before pixel0");
+        trainingData.RequireLabels("--validation (the held-out part of the training data)");
         return TrainingSplit.ValidationPart(trainingData, classifier.Metadata);
     }
 }

@@ -1,11 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
-using DigitRecognizer.Evaluation;
-using DigitRecognizer.Inference;
-using DigitRecognizer.IO;
 using DigitRecognizer.Models;
 using DigitRecognizer.Training;
 using DigitRecognizer.Visualization;
@@ -13,7 +9,7 @@ using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
 
-/// <summary><c>digits train</c>: maps options onto <see cref="Trainer"/>, saves the checkpoint and metrics.</summary>
+/// <summary><c>digits train</c>: maps options onto a <see cref="TrainingRun"/>, which trains and writes the run folder.</summary>
 internal static class TrainCommand
 {
     public static Command Create(IAnsiConsole console)
@@ -71,11 +67,11 @@ internal static class TrainCommand
         var limit = Value("--limit", "Train on only the first N images (0 = all): for quick trials.", defaults.Limit, "N");
         var output = new Option<string>("--output", "-o")
         {
-            Description = "Folder for model.ckpt, metrics.json and training-curves.png (loss and accuracy per epoch). Default: runs/<model> (runs/<a>+<b> for several), or runs/<recipe> with --recipe.",
+            Description = $"Folder for {Checkpoint.FileName}, {RunFolder.TrainingFile} (how it was trained, epoch by epoch) and {RunFolder.TrainingCurvesFile} (loss and accuracy per epoch). Default: runs/<model> (runs/<a>+<b> for several), or runs/<recipe> with --recipe.",
             HelpName = "DIR",
         };
 
-        var command = new Command("train", "Train a model and save it as DIR/model.ckpt with DIR/metrics.json and DIR/training-curves.png. " +
+        var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
             data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, weightDecay,
@@ -107,14 +103,15 @@ internal static class TrainCommand
                 Precision = Given(precision, options.Precision),
                 Limit = Given(limit, options.Limit),
             };
-            options.Validate();
-            // Several architectures need as many members at least, whatever the recipe's size.
-            var members = Given(ensemble, Math.Max(chosen?.EnsembleSize ?? 1, models.Length));
-            if (members < 1) throw new ArgumentException($"--ensemble must be at least 1 (got {members}).");
-            if (members < models.Length)
-                throw new ArgumentException($"--model names {models.Length} architectures but --ensemble {members} trains fewer networks: give --ensemble {models.Length} or more.");
+            var runOptions = new TrainingRunOptions
+            {
+                Training = options,
+                // Several architectures need as many members at least, whatever the recipe's size.
+                Members = Given(ensemble, Math.Max(chosen?.EnsembleSize ?? 1, models.Length)),
+                Models = models,
+            };
             var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? EnsembleTrainer.DescribeModels(models));
-            return Run(console, options, members, models, parse.GetValue(data), outputFolder, cancellation);
+            return Run(console, runOptions, parse.GetValue(data), new RunFolder(outputFolder), cancellation);
         }));
         return command;
     }
@@ -126,34 +123,18 @@ internal static class TrainCommand
         HelpName = helpName,
     };
 
-    private static int Run(IAnsiConsole console, TrainingOptions options, int members, IReadOnlyList<string> models,
-        string? dataPath, string outputFolder, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, TrainingRunOptions options, string? dataPath, RunFolder folder, CancellationToken cancellation)
     {
         var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
-        if (!trainingData.IsLabelled)
-            throw new DataFormatException(trainingData.Source, 1, 1, "training needs labels: expected a 'label' column before pixel0");
+        // On the embedded MNIST the run also reports its accuracy on the official test images.
+        var testSet = DigitData.IsEmbeddedMnist(dataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;
 
-        using var classifier = TrainingView.Train(console, trainingData, options, members, models, cancellation);
-
-        if (DigitData.IsEmbeddedMnist(dataPath))
-        {
-            var test = Loading.Load(console, null, MnistSplit.Test);
-            var clock = Stopwatch.StartNew();
-            var result = Evaluator.Evaluate(classifier, test, cancellation: cancellation);
-            classifier.RecordTestAccuracy(result.Accuracy);
+        var run = TrainingView.Show(console, progress => TrainingRun.Run(folder, trainingData, options, testSet, progress, cancellation));
+        using var classifier = run.Classifier;
+        if (run.Test is { } test)
             console.MarkupLineInterpolated(
-                $"Test set ({test.Count:N0} MNIST test images, used only for this figure): accuracy [bold green]{result.Accuracy:P2}[/], loss {result.Loss:F4} ({clock.Elapsed.TotalSeconds:F1} s)");
-        }
-
-        var checkpointPath = Path.Combine(outputFolder, Checkpoint.FileName);
-        var metricsPath = Path.Combine(outputFolder, "metrics.json");
-        var curvesPath = Path.Combine(outputFolder, EvaluationReport.TrainingCurvesFile);
-        var curves = TrainingCurvesChart.Render(classifier.Metadata.Metrics,
-            $"{Checkpoint.Describe(checkpointPath, classifier.Metadata.Training.Model)}, trained on {DigitData.Describe(trainingData.Source)}");
-        Checkpoint.Save(classifier, checkpointPath);
-        JsonFormat.Write(metricsPath, classifier.Metadata);
-        AtomicFile.WriteBytes(curvesPath, curves);
-        console.MarkupLineInterpolated($"Saved [bold]{checkpointPath}[/], [bold]{metricsPath}[/] and [bold]{curvesPath}[/].");
+                $"Test set ({testSet!.Count:N0} MNIST test images, used only for this figure): accuracy [bold green]{test.Accuracy:P2}[/], loss {test.Loss:F4} ({run.TestSeconds:F1} s)");
+        console.MarkupLineInterpolated($"Saved {string.Join(", ", run.Written.Select(path => $"[bold]{Markup.Escape(path)}[/]"))}.");
         return ExitCodes.Success;
     }
 }
