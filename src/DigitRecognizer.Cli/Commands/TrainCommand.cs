@@ -71,19 +71,43 @@ internal static class TrainCommand
             HelpName = "DIR",
         };
 
+        var resume = new Option<string?>("--resume")
+        {
+            Description = $"Continue the unfinished run in DIR from its {RunFolder.ResumeFile} (saved after every epoch; Ctrl+C or SIGTERM keep it), " +
+                          "with the options, data and seed it was started with; it ends with exactly the model an uninterrupted run gives. " +
+                          "Options given as well must agree with the recorded ones.",
+            HelpName = "DIR",
+        };
+        var restart = new Option<bool>("--restart")
+        {
+            Description = $"Start afresh in a folder that holds an unfinished run's {RunFolder.ResumeFile}, discarding it (without this, training there is refused).",
+        };
+        var keepResumeState = new Option<bool>("--keep-resume-state")
+        {
+            Description = $"Keep {RunFolder.ResumeFile} when the run finishes (it is removed by default).",
+        };
+
         var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
             data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, weightDecay,
             plateau, earlyStopping, timeBudget, ensemble, validationSplit, seed, threads, precision, limit, output,
+            resume, restart, keepResumeState,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
-            var chosen = parse.GetValue(recipe) is { } name ? TrainingRecipes.Get(name) : null;
-            var options = chosen?.Options ?? defaults;
-            // A recipe fills in the options; whatever the user typed overrides it.
             T Given<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
-            var models = Given(model, [options.Model]);
+            // Resuming starts from the recorded job; anything typed as well is checked against it.
+            using var state = parse.GetValue(resume) is { } resumeFolder ? ResumeState.Read(new RunFolder(resumeFolder).ResumePath) : null;
+            var recorded = state?.Options;
+            var chosen = parse.GetValue(recipe) is { } name ? TrainingRecipes.Get(name) : null;
+            var options = chosen?.Options ?? recorded?.Training ?? defaults;
+            // A recipe fills in the options; whatever the user typed overrides it.
+            var models = Given(model, chosen is null && recorded is not null ? [.. recorded.Architectures] : [options.Model]);
+            var members = Given(ensemble, chosen is null && recorded is not null && parse.GetResult(model) is not { Implicit: false }
+                ? recorded.Members
+                // Several architectures need as many members at least, whatever the recipe's size.
+                : Math.Max(chosen?.EnsembleSize ?? 1, models.Length));
             options = options with
             {
                 Model = models[0],
@@ -106,12 +130,14 @@ internal static class TrainCommand
             var runOptions = new TrainingRunOptions
             {
                 Training = options,
-                // Several architectures need as many members at least, whatever the recipe's size.
-                Members = Given(ensemble, Math.Max(chosen?.EnsembleSize ?? 1, models.Length)),
+                Members = members,
                 Models = models,
+                DataPath = parse.GetValue(data) ?? recorded?.DataPath,
+                Restart = parse.GetValue(restart),
+                KeepResumeState = parse.GetValue(keepResumeState),
             };
-            var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? EnsembleTrainer.DescribeModels(models));
-            return Run(console, runOptions, parse.GetValue(data), new RunFolder(outputFolder), cancellation);
+            var outputFolder = parse.GetValue(resume) ?? parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? EnsembleTrainer.DescribeModels(models));
+            return Run(console, runOptions, new RunFolder(outputFolder), state, cancellation);
         }));
         return command;
     }
@@ -123,18 +149,44 @@ internal static class TrainCommand
         HelpName = helpName,
     };
 
-    private static int Run(IAnsiConsole console, TrainingRunOptions options, string? dataPath, RunFolder folder, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, TrainingRunOptions options, RunFolder folder, ResumeState? state, CancellationToken cancellation)
     {
-        var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
+        if (state is not null)
+        {
+            state.CheckSameAs(options);
+            console.MarkupLineInterpolated($"Resuming {folder.Path}: {Progress(state)} done.");
+        }
+        var trainingData = Loading.Load(console, options.DataPath, MnistSplit.Train);
         // On the embedded MNIST the run also reports its accuracy on the official test images.
-        var testSet = DigitData.IsEmbeddedMnist(dataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;
+        var testSet = DigitData.IsEmbeddedMnist(options.DataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;
 
-        var run = TrainingView.Show(console, progress => TrainingRun.Run(folder, trainingData, options, testSet, progress, cancellation));
+        TrainingRunResult run;
+        try
+        {
+            run = TrainingView.Show(console, progress => state is null
+                ? TrainingRun.Run(folder, trainingData, options, testSet, progress, cancellation)
+                : TrainingRun.Resume(folder, state, trainingData, testSet, options.KeepResumeState, progress, cancellation));
+        }
+        catch (OperationCanceledException) when (folder.HasResumeState)
+        {
+            var kept = ResumeState.Read(folder.ResumePath);
+            using (kept)
+                throw new StoppedException(
+                    $"Stopped; {folder.ResumePath} keeps the run as it was after {Progress(kept)}. Continue it with: digits train --resume {folder.Path}");
+        }
         using var classifier = run.Classifier;
         if (run.Test is { } test)
             console.MarkupLineInterpolated(
                 $"Test set ({testSet!.Count:N0} MNIST test images, used only for this figure): accuracy [bold green]{test.Accuracy:P2}[/], loss {test.Loss:F4} ({run.TestSeconds:F1} s)");
-        console.MarkupLineInterpolated($"Saved {string.Join(", ", run.Written.Select(path => $"[bold]{Markup.Escape(path)}[/]"))}.");
+        console.MarkupLine($"Saved {string.Join(", ", run.Written.Select(path => $"[bold]{Markup.Escape(path)}[/]"))}.");
         return ExitCodes.Success;
     }
+
+    // "epoch 3" or "member 1 of 3 and 2 epochs of member 2".
+    private static string Progress(ResumeState state) => (state.Options.Members, state.MembersDone, state.EpochsDone) switch
+    {
+        (1, _, var epochs) => $"{epochs} epoch(s)",
+        (var members, var done, 0) => $"{done} of {members} ensemble members",
+        (var members, var done, var epochs) => $"{done} of {members} ensemble members and {epochs} epoch(s) of member {done + 1}",
+    };
 }

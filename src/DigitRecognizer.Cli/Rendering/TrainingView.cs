@@ -88,7 +88,7 @@ internal static class TrainingView
 
     private static void WriteStart(IAnsiConsole console, TrainingStarted started) =>
         console.MarkupLineInterpolated(
-            $"Training [bold]{started.Model}[/] for {started.Epochs} epochs on {started.TrainImages:N0} images ({started.ValidationImages:N0} held out for validation), {started.BatchesPerEpoch:N0} batches per epoch, {started.Threads} threads.");
+            $"Training [bold]{started.Model}[/] for {started.Epochs} epochs on {started.TrainImages:N0} images ({started.ValidationImages:N0} held out for validation), {started.BatchesPerEpoch:N0} batches per epoch, {started.Threads} threads{(started.EpochsDone > 0 ? $"; continuing after epoch {started.EpochsDone}" : "")}.");
 
     private static string Summary(EpochCompleted completed)
     {

@@ -27,18 +27,35 @@ public static class EnsembleTrainer
     /// different kinds tend to get different images wrong, which is what averaging can fix.
     /// </summary>
     public static DigitClassifier Train(DigitDataset data, TrainingOptions options, int members,
-        IReadOnlyList<string> models, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IReadOnlyList<string> models, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
+        TrainResumable(data, options, members, models, resumeFrom: null, saved: null, progress, cancellation);
+
+    /// <summary>
+    /// As above, continuing from <paramref name="resumeFrom"/> when given (taking ownership of its finished
+    /// members), and handing a snapshot to <paramref name="saved"/> after every epoch and every finished member.
+    /// </summary>
+    internal static DigitClassifier TrainResumable(DigitDataset data, TrainingOptions options, int members, IReadOnlyList<string> models,
+        RunSnapshot? resumeFrom, Action<RunSnapshot>? saved, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         CheckSize(members, models);
+        var secondsBefore = resumeFrom?.Seconds ?? 0;
         var stopwatch = Stopwatch.StartNew();
-        var trained = new List<DigitClassifier>(members);
+        TimeSpan Elapsed() => TimeSpan.FromSeconds(secondsBefore) + stopwatch.Elapsed;
+        var trained = new List<DigitClassifier>(resumeFrom?.Finished ?? []);
         try
         {
-            for (var member = 0; member < members; member++)
+            for (var member = trained.Count; member < members; member++)
             {
-                var memberOptions = MemberOptions(options, members, models, member, stopwatch.Elapsed);
+                // A member under way keeps the options (and time share) it started with.
+                var underWay = member == resumeFrom?.Member ? resumeFrom.Network : null;
+                var memberOptions = underWay?.Options ?? MemberOptions(options, members, models, member, Elapsed());
                 progress?.Report(new EnsembleMemberStarted(member + 1, members, memberOptions.Seed, memberOptions.Model));
-                trained.Add(Trainer.Train(data, memberOptions, progress, cancellation));
+                var finished = trained.ToArray();
+                var index = member;
+                trained.Add(Trainer.TrainResumable(data, memberOptions, underWay,
+                    saved is null ? null : network => saved(new RunSnapshot { Member = index, Finished = finished, Network = network, Seconds = Elapsed().TotalSeconds }),
+                    progress, cancellation));
+                saved?.Invoke(new RunSnapshot { Member = member + 1, Finished = trained.ToArray(), Seconds = Elapsed().TotalSeconds });
             }
         }
         catch
@@ -46,7 +63,7 @@ public static class EnsembleTrainer
             foreach (var classifier in trained) classifier.Dispose();
             throw;
         }
-        return Join(data, options, trained, stopwatch.Elapsed, cancellation);
+        return Join(data, options, trained, Elapsed(), cancellation);
     }
 
     /// <summary>

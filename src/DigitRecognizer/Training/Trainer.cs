@@ -28,9 +28,20 @@ public static class Trainer
     /// classifier holding the best weights, with metadata ready to be saved as a checkpoint.
     /// </summary>
     public static DigitClassifier Train(DigitDataset data, TrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
+        TrainResumable(data, options, resumeFrom: null, epochFinished: null, progress, cancellation);
+
+    /// <summary>
+    /// As above, continuing from <paramref name="resumeFrom"/> (a snapshot of a run with these options) when
+    /// given, and handing a snapshot to <paramref name="epochFinished"/> after every epoch.
+    /// </summary>
+    internal static DigitClassifier TrainResumable(DigitDataset data, TrainingOptions options, NetworkSnapshot? resumeFrom,
+        Action<NetworkSnapshot>? epochFinished, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         options.Validate();
+        if (resumeFrom is not null && resumeFrom.Options != options)
+            throw new ArgumentException("The snapshot to resume from was taken with other options.", nameof(resumeFrom));
+        var given = options;
         data.RequireLabels("training");
         var architecture = ModelFactory.Get(options.Model);
         if (architecture.Name == ModelFactory.EnsembleName)
@@ -55,8 +66,12 @@ public static class Trainer
         var arguments = architecture.DefaultArguments();
         var model = architecture.Create(arguments);
         var batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        using var state = new TrainingState { PlannedEpochs = maxEpochs };
-        progress?.Report(new TrainingStarted(architecture.Name, state.PlannedEpochs, train.Count, validation?.Count ?? 0, batchesPerEpoch, threads));
+        using var state = resumeFrom?.State ?? new TrainingState { PlannedEpochs = maxEpochs };
+        resumeFrom?.RestoreWeights(model);
+        progress?.Report(new TrainingStarted(architecture.Name, state.PlannedEpochs, train.Count, validation?.Count ?? 0, batchesPerEpoch, threads)
+        {
+            EpochsDone = state.Epoch,
+        });
 
         // Raw [0, 1] pixels: distortions resample the background as 0 before normalisation.
         using var images = InputNormalization.UnitRange.ToInput(train.Pixels, 0, train.Count);
@@ -73,8 +88,10 @@ public static class Trainer
             : new ReducedPrecisionCopy(model, () => architecture.Create(arguments), options.Precision.ToScalarType());
         using var batches = new BatchSource(images, labels, options.BatchSize, options.Seed, state.Epoch, augmenter, normalization);
         var rate = new LearningRateController(optimizer, options, batchesPerEpoch, state.PlannedEpochs, state.Rate);
+        // Last: the generators' states must be the saved ones after everything above has drawn from them.
+        resumeFrom?.Restore(state, model, optimizer, augmenter);
 
-        while (state.Epoch < state.PlannedEpochs)
+        while (!state.Stopped && state.Epoch < state.PlannedEpochs)
         {
             var epoch = state.Epoch + 1;
             var epochClock = Stopwatch.StartNew();
@@ -109,9 +126,9 @@ public static class Trainer
             if (options.EarlyStoppingPatience > 0 && state.EpochsSinceBest >= options.EarlyStoppingPatience && epoch < state.PlannedEpochs)
             {
                 state.StoppedEarly = $"early stopping after epoch {epoch}: no better validation accuracy for {state.EpochsSinceBest} epochs";
-                break;
+                state.Stopped = true;
             }
-            if (options.TimeBudgetMinutes > 0 && epoch < maxEpochs)
+            else if (options.TimeBudgetMinutes > 0 && epoch < maxEpochs)
             {
                 // After every epoch: how many epochs fit in what is left? A one-cycle or cosine schedule is
                 // re-planned to end at the new length, so the run still finishes at a low rate.
@@ -126,6 +143,8 @@ public static class Trainer
                     ? $"time budget of {options.TimeBudgetMinutes:0.#} min: {state.PlannedEpochs} of {maxEpochs} epochs fit"
                     : null;
             }
+            epochFinished?.Invoke(NetworkSnapshot.Capture(given, state, state.SecondsBefore + stopwatch.Elapsed.TotalSeconds,
+                model, optimizer, augmenter));
         }
 
         model.load_state_dict(state.BestWeights!);

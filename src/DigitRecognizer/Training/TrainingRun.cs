@@ -16,6 +16,8 @@ public sealed record TrainingRunResult(DigitClassifier Classifier, EvaluationRes
 /// <summary>
 /// A whole <c>digits train</c>: trains one network or an ensemble, measures it on a test set when one is
 /// given (a figure only: the test set never picks or tunes anything), and writes the <see cref="RunFolder"/>.
+/// After every epoch (and every finished ensemble member) it saves a <see cref="ResumeState"/> in the folder,
+/// so a run stopped at any moment continues with <see cref="Resume"/> to exactly the model it would have given.
 /// </summary>
 public static class TrainingRun
 {
@@ -25,18 +27,65 @@ public static class TrainingRun
     /// <param name="options">What to train.</param>
     /// <param name="testSet">Labelled images to measure the result on once, or null.</param>
     /// <param name="progress">Training progress.</param>
-    /// <param name="cancellation">Stops training between batches.</param>
+    /// <param name="cancellation">Stops training between batches; the resume state then holds the last finished epoch.</param>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range, or the folder holds an unfinished run's state and <see cref="TrainingRunOptions.Restart"/> is not set.
+    /// </exception>
     public static TrainingRunResult Run(RunFolder folder, DigitDataset data, TrainingRunOptions options, DigitDataset? testSet = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         options.Validate();
         data.RequireLabels("training");
+        if (folder.HasResumeState)
+        {
+            if (!options.Restart)
+                throw new ArgumentException(
+                    $"{folder.Path} holds the state of an unfinished run ({RunFolder.ResumeFile}): continue it with `digits train --resume {folder.Path}`, " +
+                    "or start afresh with --restart (which discards it).");
+            File.Delete(folder.ResumePath);
+        }
+        options = options with { DataPath = options.DataPath is null ? null : Path.GetFullPath(options.DataPath) };
+        return Continue(folder, data, options, DataIdentity.Of(data), resumeFrom: null, testSet, progress, cancellation);
+    }
+
+    /// <summary>
+    /// Continues the unfinished run whose <paramref name="state"/> was read from <paramref name="folder"/> (with the
+    /// options it records), then measures and writes the folder as <see cref="Run"/> does.
+    /// </summary>
+    /// <param name="folder">The run's folder.</param>
+    /// <param name="state">Its resume state (<see cref="ResumeState.Read"/>); the run takes over its members.</param>
+    /// <param name="data">The data the run started on (from <see cref="TrainingRunOptions.DataPath"/>).</param>
+    /// <param name="testSet">As for <see cref="Run"/>.</param>
+    /// <param name="keepResumeState">Keep the state when the run finishes (overrides the recorded choice when true).</param>
+    /// <param name="progress">Training progress.</param>
+    /// <param name="cancellation">As for <see cref="Run"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="data"/> is not what the run started on.</exception>
+    public static TrainingRunResult Resume(RunFolder folder, ResumeState state, DigitDataset data, DigitDataset? testSet = null,
+        bool keepResumeState = false, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var identity = DataIdentity.Of(data);
+        if (identity.Images != state.Data.Images || identity.Sha256 != state.Data.Sha256)
+            throw new ArgumentException(
+                $"{data.Source} ({data.Count:N0} images) is not the data the run in {folder.Path} started on ({state.Data.Source}, {state.Data.Images:N0} images).");
+        var options = state.Options with { KeepResumeState = state.Options.KeepResumeState || keepResumeState };
+        return Continue(folder, data, options, identity, state.Take(), testSet, progress, cancellation);
+    }
+
+    private static TrainingRunResult Continue(RunFolder folder, DigitDataset data, TrainingRunOptions options, DataIdentity identity,
+        RunSnapshot? resumeFrom, DigitDataset? testSet, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        folder.RemoveUnfinishedResumeWrites();
+        void Save(RunSnapshot snapshot) => ResumeState.Write(folder.ResumePath, options, identity, snapshot);
         var classifier = options.Members > 1
-            ? EnsembleTrainer.Train(data, options.Training, options.Members, options.Architectures, progress, cancellation)
-            : Trainer.Train(data, options.Training with { Model = options.Architectures[0] }, progress, cancellation);
+            ? EnsembleTrainer.TrainResumable(data, options.Training, options.Members, options.Architectures, resumeFrom, Save, progress, cancellation)
+            : Trainer.TrainResumable(data, options.Training with { Model = options.Architectures[0] }, resumeFrom?.Network,
+                network => Save(new RunSnapshot { Member = 0, Network = network, Seconds = network.State.SecondsBefore }),
+                progress, cancellation);
         try
         {
-            return Finish(folder, data, classifier, testSet, cancellation);
+            var result = Finish(folder, data, classifier, testSet, cancellation);
+            if (!options.KeepResumeState) File.Delete(folder.ResumePath);
+            return result;
         }
         catch
         {
@@ -52,7 +101,6 @@ public static class TrainingRun
         var clock = Stopwatch.StartNew();
         if (testSet is not null)
         {
-            testSet.RequireLabels("evaluation");
             test = Evaluator.Evaluate(classifier, testSet, cancellation: cancellation);
             classifier.RecordTestAccuracy(test.Accuracy);
         }

@@ -26,6 +26,9 @@ public sealed class TrainingState : IDisposable
     /// <summary>Epochs finished since <see cref="Best"/>.</summary>
     public int EpochsSinceBest { get; set; }
 
+    /// <summary>True once early stopping has ended the run before <see cref="PlannedEpochs"/>.</summary>
+    public bool Stopped { get; set; }
+
     /// <summary>Why the run ends before its asked-for epochs (early stopping, time budget), or null.</summary>
     public string? StoppedEarly { get; set; }
 

@@ -42,6 +42,16 @@ public sealed class RunFolder
     /// <summary>True when the folder holds the state of an unfinished run.</summary>
     public bool HasResumeState => File.Exists(ResumePath);
 
+    /// <summary>
+    /// Deletes what a write of the resume state killed half-way left behind (<see cref="AtomicFile"/>'s temporary
+    /// file beside it); the state itself is then still the previous one.
+    /// </summary>
+    public void RemoveUnfinishedResumeWrites()
+    {
+        if (!Directory.Exists(Path)) return;
+        foreach (var file in Directory.EnumerateFiles(Path, $".{ResumeFile}.*.tmp")) File.Delete(file);
+    }
+
     /// <summary>Writes the model, its training record and its curves.</summary>
     /// <param name="classifier">The trained model.</param>
     /// <param name="dataSource">The data it was trained on as loaded (before any limit), for the curves' title.</param>
