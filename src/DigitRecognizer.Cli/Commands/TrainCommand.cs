@@ -174,7 +174,7 @@ internal static class TrainCommand
                 throw new StoppedException(
                     $"Stopped; {folder.ResumePath} keeps the run as it was after {Progress(kept)}. Continue it with: digits train --resume {folder.Path}");
         }
-        using var classifier = run.Classifier;
+        using var finished = run;
         if (run.Test is { } test)
             console.MarkupLineInterpolated(
                 $"Test set ({testSet!.Count:N0} MNIST test images, used only for this figure): accuracy [bold green]{test.Accuracy:P2}[/], loss {test.Loss:F4} ({run.TestSeconds:F1} s)");

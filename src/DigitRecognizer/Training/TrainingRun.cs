@@ -11,7 +11,12 @@ namespace DigitRecognizer.Training;
 /// <param name="Test">The figures on the test set, or null when none was given.</param>
 /// <param name="TestSeconds">How long measuring on the test set took.</param>
 /// <param name="Written">The run folder's files, in the order written.</param>
-public sealed record TrainingRunResult(DigitClassifier Classifier, EvaluationResult? Test, double TestSeconds, IReadOnlyList<string> Written);
+public sealed record TrainingRunResult(DigitClassifier Classifier, EvaluationResult? Test, double TestSeconds, IReadOnlyList<string> Written)
+    : IDisposable
+{
+    /// <summary>Frees the model.</summary>
+    public void Dispose() => Classifier.Dispose();
+}
 
 /// <summary>
 /// A whole <c>digits train</c>: trains one network or an ensemble, measures it on a test set when one is
