@@ -97,6 +97,8 @@ internal static class TrainCommand
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
             T Given<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
+            if (parse.GetValue(resume) is not null && (parse.GetValue(restart) || parse.GetValue(output) is not null))
+                throw new ArgumentException("--resume DIR continues the run in DIR: it takes neither --restart nor --output.");
             // Resuming starts from the recorded job; anything typed as well is checked against it.
             using var state = parse.GetValue(resume) is { } resumeFolder ? ResumeState.Read(new RunFolder(resumeFolder).ResumePath) : null;
             var recorded = state?.Options;
@@ -154,7 +156,7 @@ internal static class TrainCommand
         if (state is not null)
         {
             state.CheckSameAs(options);
-            console.MarkupLineInterpolated($"Resuming {folder.Path}: {Progress(state)} done.");
+            console.MarkupLineInterpolated($"Resuming {folder.Path}: {Progress(state)} done in {state.SecondsSpent:F1} s.");
         }
         var trainingData = Loading.Load(console, options.DataPath, MnistSplit.Train);
         // On the embedded MNIST the run also reports its accuracy on the official test images.

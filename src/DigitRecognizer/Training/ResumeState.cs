@@ -61,6 +61,9 @@ public sealed class ResumeState : IDisposable
     /// <summary>Epochs the network under way has finished (0 between members).</summary>
     public int EpochsDone => Snapshot.Network?.State.Epoch ?? 0;
 
+    /// <summary>Wall time the run has spent so far, in seconds: what a time budget has used up.</summary>
+    public double SecondsSpent => Snapshot.Seconds;
+
     internal DataIdentity Data { get; }
 
     internal RunSnapshot Snapshot { get; }

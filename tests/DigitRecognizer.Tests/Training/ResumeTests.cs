@@ -63,6 +63,26 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Resume_OfATimeBudgetedRun_CountsTheTimeAlreadySpent_AndKeepsItsPlan()
+    {
+        var data = TestData.Synthetic(100);
+        // A budget too large to bind: the plan stays at 3 epochs, so the result must equal the uninterrupted run's.
+        var options = Single with { Training = Single.Training with { TimeBudgetMinutes = 60 } };
+        using var expected = TrainingRun.Run(new RunFolder(folder.File("whole")), data, options);
+        var stopped = new RunFolder(folder.File("stopped"));
+        StopAfter(stopped, data, options, report => report is EpochCompleted { Metrics.Epoch: 1 });
+        double spent;
+        using (var state = ResumeState.Read(stopped.ResumePath)) spent = state.SecondsSpent;
+
+        using var resumed = Resume(stopped, data);
+
+        Assert.True(spent > 0);
+        Assert.True(resumed.Classifier.Metadata.Metrics.TrainingSeconds > spent, "the resumed run's time includes the first session's");
+        Assert.Null(resumed.Classifier.Metadata.Metrics.StoppedEarly);
+        AssertSameModel(expected.Classifier, resumed.Classifier);
+    }
+
+    [Fact]
     public void Run_IntoAFolderHoldingAResumeState_IsRefused_UnlessRestarting()
     {
         var data = TestData.Synthetic(60);
