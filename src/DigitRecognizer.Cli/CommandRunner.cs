@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Data;
 using DigitRecognizer.Engine;
+using DigitRecognizer.Onnx;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli;
@@ -55,7 +56,7 @@ internal static class CommandRunner
             console.MarkupLineInterpolated($"[yellow]{(error is StoppedException ? error.Message : "Cancelled; no output files were changed.")}[/]");
             return exitCode;
         }
-        catch (Exception error) when (error is DataFormatException or CheckpointException or EngineUnavailableException
+        catch (Exception error) when (error is DataFormatException or CheckpointException or OnnxModelException or EngineUnavailableException
                                           or ArgumentException or FileNotFoundException or DirectoryNotFoundException
                                           or UnauthorizedAccessException or IOException)
         {

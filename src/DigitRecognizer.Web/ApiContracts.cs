@@ -45,7 +45,7 @@ public sealed record ModelInfo(string Name, string Architecture, DateTimeOffset 
 {
     public static ModelInfo From(ServedModel model)
     {
-        CheckpointMetadata metadata = model.Classifier.Metadata;
+        var metadata = model.Metadata;
         return new ModelInfo(model.Name, metadata.Architecture, metadata.CreatedUtc, metadata.CreatedBy, metadata.Metrics, metadata.Training);
     }
 }

@@ -63,6 +63,7 @@ public static class DigitsServer
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page });
         app.MapOpenApi(OpenApiPath);
         PredictionEndpoints.Map(app);
+        ReadEndpoints.Map(app);
         ModelEndpoints.Map(app);
         return app;
     }

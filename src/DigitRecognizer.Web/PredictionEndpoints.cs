@@ -40,7 +40,7 @@ internal static class PredictionEndpoints
     /// rather than with <c>Accepts</c>, whose routing check would answer a wrong Content-Type with a bare 415
     /// before the endpoint could say what it accepts.
     /// </summary>
-    private static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> RequestBody<T>(params string[] imageTypes) =>
+    internal static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> RequestBody<T>(params string[] imageTypes) =>
         async (operation, context, cancellation) =>
         {
             var content = new Dictionary<string, OpenApiMediaType>

@@ -1,21 +1,38 @@
 using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Export;
 using DigitRecognizer.Inference;
+using DigitRecognizer.Onnx;
 
 namespace DigitRecognizer.Web;
 
 /// <summary>The model a server answers with, and the name it goes by in every answer.</summary>
-/// <param name="Classifier">The model; the server only uses it through its own <see cref="BatchingPredictor"/>.</param>
+/// <param name="Classifier">The model (a checkpoint on TorchSharp or an ONNX file on ONNX Runtime); the server only uses it through its own <see cref="BatchingPredictor"/>.</param>
 /// <param name="Name">What responses call it: the checkpoint's folder (<c>runs/cnn</c> → <c>cnn</c>) or file name.</param>
-/// <param name="Path">The checkpoint file it came from, if any.</param>
-public sealed record ServedModel(DigitClassifier Classifier, string Name, string? Path = null)
+/// <param name="Path">The file it came from, if any.</param>
+public sealed record ServedModel(IDigitClassifier Classifier, string Name, string? Path = null)
 {
-    /// <summary>Loads a checkpoint file or folder and names it after what the user pointed at.</summary>
-    public static ServedModel Load(string path)
+    /// <summary>How the model was trained and how well it did (/api/model): the checkpoint's, or the copy an exported ONNX file carries.</summary>
+    public CheckpointMetadata Metadata { get; } = Classifier switch
     {
-        var file = System.IO.Path.GetFullPath(Checkpoint.Resolve(path));
-        var name = System.IO.Path.GetFileName(file) == Checkpoint.FileName
-            ? System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file))!
-            : System.IO.Path.GetFileNameWithoutExtension(file);
-        return new ServedModel(Checkpoint.Load(file), name, file);
+        DigitClassifier checkpoint => checkpoint.Metadata,
+        OnnxDigitClassifier onnx => OnnxExporter.ReadCheckpointMetadata(onnx.Metadata)
+            ?? throw new OnnxModelException(onnx.Path, "it carries no DigitRecognizer checkpoint metadata, which the server describes the model with (export it with `digits export-onnx`)"),
+        _ => throw new ArgumentException($"A served model must be a checkpoint or an exported ONNX file, not {Classifier.GetType().Name}.", nameof(Classifier)),
+    };
+
+    /// <summary>Loads a checkpoint file or folder, or an exported .onnx file, and names it after what the user pointed at.</summary>
+    /// <param name="onnx">ONNX Runtime's settings, for an ONNX file.</param>
+    public static ServedModel Load(string path, OnnxSessionSettings? onnx = null)
+    {
+        var file = ModelFile.Load(path, onnx);
+        try
+        {
+            return new ServedModel(file.Classifier, file.Name, file.Path);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 }

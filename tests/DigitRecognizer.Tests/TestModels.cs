@@ -1,4 +1,6 @@
 using DigitRecognizer.Data;
+using DigitRecognizer.Export;
+using DigitRecognizer.Onnx;
 using DigitRecognizer.Inference;
 using DigitRecognizer.Training;
 
@@ -26,4 +28,15 @@ internal static class TestModels
 
     /// <summary>The notebook's dense model trained for four epochs on the 60,000 MNIST training images.</summary>
     public static DigitClassifier Mnist => Trained.Value;
+
+    private static readonly TempFolder OnnxFolder = new();
+    private static readonly Lazy<OnnxDigitClassifier> Exported = new(() =>
+    {
+        var path = OnnxFolder.File("mnist-dense.onnx");
+        OnnxExporter.Export(Mnist, path);
+        return OnnxDigitClassifier.Load(path);
+    });
+
+    /// <summary><see cref="Mnist"/> exported to ONNX and loaded on ONNX Runtime.</summary>
+    public static OnnxDigitClassifier OnnxMnist => Exported.Value;
 }

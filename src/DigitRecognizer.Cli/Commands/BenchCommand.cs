@@ -46,19 +46,28 @@ internal static class BenchCommand
             HelpName = "float32|bfloat16",
         };
 
+        var onnxModels = new Option<string[]>("--onnx-models")
+        {
+            Description = "Architectures whose prediction is also timed on ONNX Runtime beside TorchSharp (images/s, one-image latency); 'none' for none.",
+            DefaultValueFactory = _ => [.. defaults.OnnxModels],
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "NAME",
+        };
+
         var command = new Command("bench", "Measure CSV loading, training and prediction speed on this machine (medians of several runs).")
         {
-            runs, models, trainImages, threads, precisions,
+            runs, models, trainImages, threads, precisions, onnxModels,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
             var options = defaults with
             {
                 Runs = parse.GetValue(runs),
-                Models = parse.GetValue(models)!,
+                Models = parse.GetValue(models)!.Where(m => m != "none").ToArray(),
                 TrainImages = parse.GetValue(trainImages),
                 Threads = parse.GetValue(threads),
                 Precisions = parse.GetValue(precisions)!,
+                OnnxModels = parse.GetValue(onnxModels)!.Where(m => m != "none").ToArray(),
             };
             console.MarkupLineInterpolated($"Benchmarking on {Environment.ProcessorCount} cores, {options.Runs} runs each (medians)…");
             var progress = new SyncProgress<BenchmarkFigure>(figure =>

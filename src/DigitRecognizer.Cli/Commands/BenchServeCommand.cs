@@ -1,3 +1,4 @@
+using DigitRecognizer.Inference;
 using System.CommandLine;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Web.Benchmarking;
@@ -47,9 +48,10 @@ internal static class BenchServeCommand
             options.Validate();
             var (served, server, threadCount) = serving.Apply(parse, options.Server);
             options = options with { Server = server };
-            using var classifier = served.Classifier;
+            var classifier = served.Classifier;
+            using var _ = classifier as IDisposable;
             console.MarkupLineInterpolated(
-                $"POST /api/predict (JSON pixels) on 127.0.0.1 with [bold]{served.Name}[/] ({classifier.Architecture}); {Environment.ProcessorCount} cores shared by server and clients, {threadCount} libtorch threads, max batch {options.Server.MaxBatch}; at most {options.Requests:N0} requests or {options.Seconds:N0} s per row.");
+                $"POST /api/predict (JSON pixels) on 127.0.0.1 with [bold]{served.Name}[/] ({classifier.Architecture}); {Environment.ProcessorCount} cores shared by server and clients, {threadCount} {(classifier is DigitClassifier ? "libtorch" : "ONNX Runtime")} threads, max batch {options.Server.MaxBatch}; at most {options.Requests:N0} requests or {options.Seconds:N0} s per row.");
             var progress = new SyncProgress<ServeBenchmarkResult>(r => console.MarkupLineInterpolated(
                 $"  {r.Name,-10} {r.RequestsPerSecond,8:N0} requests/s   p50 {r.P50Ms,6:F2} ms   p99 {r.P99Ms,6:F2} ms   max {r.MaxMs,7:F1} ms   {r.Requests,6:N0} requests, {r.Errors} errors   resident {r.ResidentMb,5:N0} MB after {r.TotalRequests:N0} requests"));
             ServeBenchmark.RunAsync(served, options, progress, cancellation).GetAwaiter().GetResult();

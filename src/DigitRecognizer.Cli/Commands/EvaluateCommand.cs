@@ -8,6 +8,7 @@ using DigitRecognizer.Inference;
 using DigitRecognizer.IO;
 using DigitRecognizer.Training;
 using DigitRecognizer.Visualization;
+using DigitRecognizer.Web;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
@@ -19,7 +20,7 @@ internal static class EvaluateCommand
     {
         var model = new Option<string>("--model", "-m")
         {
-            Description = "The checkpoint file, or the folder holding model.ckpt.",
+            Description = "The checkpoint file, the folder holding model.ckpt, or an exported .onnx file (run by ONNX Runtime; --tta, --precision and --members then need the checkpoint).",
             HelpName = "PATH",
             Required = true,
         };
@@ -69,11 +70,22 @@ internal static class EvaluateCommand
     private static int Run(IAnsiConsole console, string modelPath, string? dataPath, bool onValidation, string? jsonPath, string? reportFolder,
         bool tta, bool eachNetwork, Precision precision, CancellationToken cancellation)
     {
-        using var classifier = Checkpoint.Load(modelPath);
-        classifier.TestTimeAugmentation = tta;
-        classifier.Precision = precision;
+        using var model = ModelFile.Load(modelPath);
+        var classifier = model.Classifier;
+        if (classifier is DigitClassifier checkpoint)
+        {
+            checkpoint.TestTimeAugmentation = tta;
+            checkpoint.Precision = precision;
+        }
+        else
+        {
+            // An exported graph is fixed: one float32 pass over each image, the members already averaged inside it.
+            if (tta) throw new ArgumentException($"--tta needs a checkpoint: {modelPath} is an ONNX graph, which predicts each image once as exported.");
+            if (precision != Precision.Float32) throw new ArgumentException($"--precision needs a checkpoint: {modelPath} is an ONNX graph, which computes in float32.");
+            if (eachNetwork) throw new ArgumentException($"--members needs a checkpoint: {modelPath} is an ONNX graph whose output is already the members' average.");
+        }
         var data = onValidation
-            ? ValidationPart(console, dataPath, classifier)
+            ? ValidationPart(console, dataPath, model)
             : Loading.Load(console, dataPath, MnistSplit.Test);
 
         var result = Working.Progress(console, $"Evaluating {classifier.Architecture}", data.Count,
@@ -81,10 +93,10 @@ internal static class EvaluateCommand
         EvaluationView.Render(console, result);
         if (eachNetwork)
         {
-            var networks = Working.Status(console, "Measuring each network…", () => classifier.PredictEachNetwork(data, cancellation: cancellation));
+            var networks = Working.Status(console, "Measuring each network…", () => ((DigitClassifier)classifier).PredictEachNetwork(data, cancellation: cancellation));
             EvaluationView.Render(console, NetworkAgreement.Measure(networks, result.Truth), precision);
         }
-        var checkpointPath = Checkpoint.Resolve(modelPath);
+        var checkpointPath = model.Path;
         if (jsonPath is not null)
         {
             JsonFormat.Write(jsonPath, EvaluationSummary.From(result, checkpointPath));
@@ -93,7 +105,7 @@ internal static class EvaluateCommand
         if (reportFolder is not null)
         {
             var written = Working.Status(console, "Drawing the report…",
-                () => EvaluationReport.Write(reportFolder, result, data, checkpointPath, classifier.Metadata));
+                () => EvaluationReport.Write(reportFolder, result, data, checkpointPath, model.Metadata));
             console.MarkupLineInterpolated(
                 $"Wrote the report to [bold]{Path.Combine(reportFolder, EvaluationReport.ReportFile)}[/]: {string.Join(", ", written.Select(Path.GetFileName))}.");
         }
@@ -101,10 +113,13 @@ internal static class EvaluateCommand
     }
 
     // The images training held out, found again from the split the checkpoint recorded.
-    private static DigitDataset ValidationPart(IAnsiConsole console, string? dataPath, DigitClassifier classifier)
+    private static DigitDataset ValidationPart(IAnsiConsole console, string? dataPath, ModelFile model)
     {
+        // An exported ONNX file carries its checkpoint's metadata, split options included; a foreign one does not.
+        var metadata = model.Metadata
+            ?? throw new ArgumentException($"--validation needs the model's training split: {model.Path} carries no DigitRecognizer checkpoint metadata.");
         var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
         trainingData.RequireLabels("--validation (the held-out part of the training data)");
-        return TrainingSplit.ValidationPart(trainingData, classifier.Metadata);
+        return TrainingSplit.ValidationPart(trainingData, metadata);
     }
 }

@@ -8,6 +8,7 @@ using DigitRecognizer.Imaging;
 using DigitRecognizer.Inference;
 using DigitRecognizer.IO;
 using DigitRecognizer.Visualization;
+using DigitRecognizer.Web;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
@@ -19,7 +20,7 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model", "-m")
         {
-            Description = "The checkpoint file, or the folder holding model.ckpt (what `train --output DIR` wrote).",
+            Description = "The checkpoint file, the folder holding model.ckpt (what `train --output DIR` wrote), or an exported .onnx file (run by ONNX Runtime).",
             HelpName = "PATH",
             Required = true,
         };
@@ -74,9 +75,19 @@ internal static class PredictCommand
         var picturePath = Path.ChangeExtension(outputPath, ".png");
         if (show > 0 && Path.GetFullPath(picturePath) == Path.GetFullPath(outputPath))
             throw new ArgumentException($"--show would draw over the submission {outputPath}; give the submission a .csv name.");
-        using var classifier = Checkpoint.Load(modelPath);
-        classifier.TestTimeAugmentation = tta;
-        classifier.Precision = precision;
+        using var model = ModelFile.Load(modelPath);
+        var classifier = model.Classifier;
+        if (classifier is DigitClassifier checkpoint)
+        {
+            checkpoint.TestTimeAugmentation = tta;
+            checkpoint.Precision = precision;
+        }
+        else
+        {
+            // An exported graph is fixed: it computes float32 on the image as given.
+            if (tta) throw new ArgumentException($"--tta needs a checkpoint: {modelPath} is an ONNX graph, which predicts each image once as exported.");
+            if (precision != Precision.Float32) throw new ArgumentException($"--precision needs a checkpoint: {modelPath} is an ONNX graph, which computes in float32.");
+        }
         if (ImageFiles.Find(inputPath) is { } images)
             return ImagePredictionView.Render(console, classifier, images);
         var data = Loading.Load(console, inputPath, MnistSplit.Test);
@@ -96,7 +107,7 @@ internal static class PredictCommand
             console.MarkupLineInterpolated($"The input has labels (ignored for prediction): accuracy against them {predictions.Accuracy(data.Labels):P2}.");
         if (show > 0)
         {
-            var modelName = Checkpoint.Describe(Checkpoint.Resolve(modelPath), classifier.Architecture);
+            var modelName = Checkpoint.Describe(model.Path, classifier.Architecture);
             AtomicFile.WriteBytes(picturePath, DigitPictures.Predictions(data, predictions, show, modelName, DigitData.Describe(data.Source)));
             console.MarkupLineInterpolated($"Drew the first {Math.Min(show, data.Count):N0} digits with their predictions in [bold]{picturePath}[/].");
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DigitRecognizer.Inference;
 using DigitRecognizer.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,7 +39,8 @@ internal static class ServeCommand
 
     private static int Run(IAnsiConsole console, ServedModel served, ServeOptions options, int threadCount, CancellationToken cancellation)
     {
-        using var classifier = served.Classifier;
+        var classifier = served.Classifier;
+        using var _ = classifier as IDisposable;
         var app = DigitsServer.Build(served, options, builder =>
             builder.Logging.AddSimpleConsole(format => format.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
                 // A failure to start (such as a port in use) is reported once, by CommandRunner, without the host's stack trace.
@@ -47,9 +49,10 @@ internal static class ServeCommand
         {
             app.StartAsync(cancellation).GetAwaiter().GetResult();
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-            var accuracy = classifier.Metadata.Metrics.TestAccuracy ?? classifier.Metadata.Metrics.ValidationAccuracy;
+            var accuracy = served.Metadata.Metrics.TestAccuracy ?? served.Metadata.Metrics.ValidationAccuracy;
+            var engine = classifier is DigitClassifier ? "libtorch" : "ONNX Runtime";
             console.MarkupLineInterpolated(
-                $"Serving [bold]{served.Name}[/] ({classifier.Architecture}{(accuracy is { } a ? $", {a:P2} accuracy" : "")}) from {served.Path}, {threadCount} libtorch threads.");
+                $"Serving [bold]{served.Name}[/] ({classifier.Architecture}{(accuracy is { } a ? $", {a:P2} accuracy" : "")}) from {served.Path}, {threadCount} {engine} threads.");
             foreach (var address in addresses)
                 console.MarkupLineInterpolated($"  page: [bold link]{address}/[/]   API: {address}/api/predict   OpenAPI: {address}{DigitsServer.OpenApiPath}");
             console.MarkupLine("Press Ctrl+C to stop.");

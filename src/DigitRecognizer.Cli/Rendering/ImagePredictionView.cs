@@ -11,7 +11,7 @@ namespace DigitRecognizer.Cli.Rendering;
 /// </summary>
 internal static class ImagePredictionView
 {
-    public static int Render(IAnsiConsole console, DigitClassifier classifier, IReadOnlyList<string> images)
+    public static int Render(IAnsiConsole console, IDigitClassifier classifier, IReadOnlyList<string> images)
     {
         var preprocessor = new MnistPreprocessor();
         var prepared = new List<(string Path, PreparedDigit? Digit, string? Problem)>();

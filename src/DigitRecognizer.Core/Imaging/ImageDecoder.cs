@@ -7,6 +7,17 @@ internal static class ImageDecoder
 {
     public static (float[] Luminance, int Width, int Height) Decode(ReadOnlySpan<byte> bytes, PreprocessingOptions options)
     {
+        var (luminance, width, height, _, _) = DecodeWithOriginalSize(bytes, options);
+        return (luminance, width, height);
+    }
+
+    /// <summary>
+    /// As <see cref="Decode"/>, also giving the upright size of the image as stored, so that what is found in the
+    /// reduced working copy can be reported in the original image's coordinates.
+    /// </summary>
+    public static (float[] Luminance, int Width, int Height, int OriginalWidth, int OriginalHeight) DecodeWithOriginalSize(
+        ReadOnlySpan<byte> bytes, PreprocessingOptions options)
+    {
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data)
             ?? throw new InvalidImageException("not an image (expected PNG or JPEG)");
@@ -30,6 +41,8 @@ internal static class ImageDecoder
         var (width, height) = (size.Width, size.Height);
         var luminance = Flatten(bitmap.GetPixelSpan(), width * height);
         (luminance, width, height) = Orient(luminance, width, height, codec.EncodedOrigin);
+        var swapped = width != size.Width;
+        var (originalWidth, originalHeight) = swapped ? (info.Height, info.Width) : (info.Width, info.Height);
 
         longest = Math.Max(width, height);
         if (longest > options.WorkingSide)
@@ -39,7 +52,7 @@ internal static class ImageDecoder
             luminance = Raster.Resize(luminance, width, height, newWidth, newHeight);
             (width, height) = (newWidth, newHeight);
         }
-        return (luminance, width, height);
+        return (luminance, width, height, originalWidth, originalHeight);
     }
 
     /// <summary>

@@ -38,17 +38,28 @@ public sealed class MnistPreprocessor(PreprocessingOptions? options = null)
         var contrast = polarity == InkPolarity.DarkOnLight ? paper - darkest : lightest - paper;
         if (contrast < Options.MinimumContrast) return PreparedDigit.Empty(polarity);
 
-        var floor = (float)Options.NoiseFloor;
         var ink = new float[luminance.Length];
         for (var i = 0; i < ink.Length; i++)
-        {
-            var strength = (polarity == InkPolarity.DarkOnLight ? paper - luminance[i] : luminance[i] - paper) / contrast;
-            ink[i] = Math.Clamp((strength - floor) / (1 - floor), 0f, 1f);
-        }
+            ink[i] = InkLevel((polarity == InkPolarity.DarkOnLight ? paper - luminance[i] : luminance[i] - paper) / contrast);
         return FromInk(ink, width, height, polarity);
     }
 
-    private PreparedDigit FromInk(float[] ink, int width, int height, InkPolarity polarity)
+    /// <summary>
+    /// Ink value 0–1 of a pixel whose distance from the paper is <paramref name="strength"/> of the full contrast:
+    /// what lies below the noise floor is paper, the rest is stretched back to 0–1.
+    /// </summary>
+    internal float InkLevel(float strength)
+    {
+        var floor = (float)Options.NoiseFloor;
+        return Math.Clamp((strength - floor) / (1 - floor), 0f, 1f);
+    }
+
+    /// <summary>
+    /// The MNIST step shared by single digits and the digits of a number (<see cref="Reading.NumberReader"/>): an
+    /// ink map (0 paper … 1 full ink) cropped to its ink, strokes brought to MNIST's width, the longer side scaled
+    /// to the 20-px box and placed in 28×28 by its centre of mass.
+    /// </summary>
+    internal PreparedDigit FromInk(float[] ink, int width, int height, InkPolarity polarity)
     {
         if (InkBox(ink, width, height) is not { } box) return PreparedDigit.Empty(polarity);
         var (crop, cropWidth, cropHeight) = Crop(ink, width, height, box, margin: 0);

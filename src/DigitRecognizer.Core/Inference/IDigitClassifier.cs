@@ -17,3 +17,12 @@ public interface IDigitClassifier
     PredictionSet Predict(DigitDataset data, int batchSize = PredictionSet.DefaultBatchSize, IProgress<int>? progress = null,
         CancellationToken cancellation = default);
 }
+
+/// <summary>
+/// A classifier whose <see cref="IDigitClassifier.Predict"/> may be called from several threads at once
+/// (an ONNX Runtime session). One that is not (a TorchSharp module) must be used from one thread at a time,
+/// which is what <c>BatchingPredictor</c> arranges.
+/// </summary>
+public interface IConcurrentDigitClassifier : IDigitClassifier
+{
+}

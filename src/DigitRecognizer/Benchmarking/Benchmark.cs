@@ -82,6 +82,12 @@ public static class Benchmark
                 $"load, predict, write the submission: {KaggleTestRows / endToEndMedian:N0} rows/s"));
         }
 
+        foreach (var model in options.OnnxModels)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            OnnxBenchmark.Run(model, options, threads, train, test, Add, cancellation);
+        }
+
         using var process = Process.GetCurrentProcess();
         var peak = process.PeakWorkingSet64 / 1e6;
         Add(new BenchmarkFigure("peak resident memory", peak, "MB", [peak], $"{threads} threads, {Environment.ProcessorCount} cores"));

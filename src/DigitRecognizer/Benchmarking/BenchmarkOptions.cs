@@ -27,6 +27,15 @@ public sealed record BenchmarkOptions
     /// </summary>
     public IReadOnlyList<Engine.Precision> Precisions { get; init; } = [Engine.Precision.Float32, Engine.Precision.BFloat16];
 
+    /// <summary>
+    /// Architectures whose inference is also timed on ONNX Runtime against TorchSharp (images/s, one-image
+    /// latency, session settings, agreement over <see cref="InferenceImages"/> test images). Empty: none.
+    /// </summary>
+    public IReadOnlyList<string> OnnxModels { get; init; } = ["cnn", "cnn-bn"];
+
+    /// <summary>Single-image predictions timed for each latency figure (median and p99).</summary>
+    public int LatencyImages { get; init; } = 1000;
+
     /// <summary>libtorch threads; 0 = one per core.</summary>
     public int Threads { get; init; }
 

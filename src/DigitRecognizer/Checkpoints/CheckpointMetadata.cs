@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DigitRecognizer.Inference;
 using DigitRecognizer.Models;
 using DigitRecognizer.Training;
 
@@ -27,6 +28,12 @@ public sealed record CheckpointMetadata
 
     /// <summary>What the run measured.</summary>
     public required TrainingSummary Metrics { get; init; }
+
+    /// <summary>
+    /// When the model refuses to guess a digit (a threshold on a score of its ten probabilities, chosen on validation
+    /// images with <c>digits calibrate</c>), or null when no rule was chosen for these weights.
+    /// </summary>
+    public Rejection? Rejection { get; init; }
 
     /// <summary>When the checkpoint was written.</summary>
     public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;

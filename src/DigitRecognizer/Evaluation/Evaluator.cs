@@ -7,7 +7,7 @@ namespace DigitRecognizer.Evaluation;
 public static class Evaluator
 {
     /// <summary>Predicts every image of <paramref name="data"/> and compares with its labels.</summary>
-    public static EvaluationResult Evaluate(DigitClassifier classifier, DigitDataset data, IProgress<int>? progress = null,
+    public static EvaluationResult Evaluate(IDigitClassifier classifier, DigitDataset data, IProgress<int>? progress = null,
         CancellationToken cancellation = default)
     {
         var labels = data.RequireLabels("evaluation");

@@ -4,7 +4,7 @@ using DigitRecognizer.Data;
 namespace DigitRecognizer.Inference;
 
 /// <summary>
-/// Lets many threads predict with one <see cref="DigitClassifier"/> at once. TorchSharp modules and dispose
+/// Lets many threads predict with one classifier at once (a TorchSharp <see cref="DigitClassifier"/> or an ONNX model). TorchSharp modules and dispose
 /// scopes are not made for unsynchronised concurrent use, so one worker thread owns the model: callers queue
 /// their images, and each time the worker is free it runs everything that queued meanwhile as one forward
 /// pass (micro-batching), then hands each caller its own rows. There is no waiting window: a lone request
@@ -13,14 +13,14 @@ namespace DigitRecognizer.Inference;
 /// </summary>
 public sealed class BatchingPredictor : IDisposable
 {
-    private readonly DigitClassifier classifier;
+    private readonly IDigitClassifier classifier;
     private readonly int maxBatch;
     private readonly Channel<Job> queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread worker;
 
     /// <param name="classifier">The model; from now on only the worker thread may use it, until this is disposed.</param>
     /// <param name="maxBatch">Most images in one forward pass (a single larger request still goes as one).</param>
-    public BatchingPredictor(DigitClassifier classifier, int maxBatch = DefaultMaxBatch)
+    public BatchingPredictor(IDigitClassifier classifier, int maxBatch = DefaultMaxBatch)
     {
         if (maxBatch < 1) throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "The largest batch must be at least 1 image.");
         this.classifier = classifier;
@@ -35,8 +35,8 @@ public sealed class BatchingPredictor : IDisposable
     /// </summary>
     public const int DefaultMaxBatch = 64;
 
-    /// <summary>The classifier's metadata (safe to read from any thread: it is immutable).</summary>
-    public DigitClassifier Classifier => classifier;
+    /// <summary>The classifier (read its metadata from any thread: it is immutable; predict only through this queue).</summary>
+    public IDigitClassifier Classifier => classifier;
 
     /// <summary>Predicts <c>pixels.Length / 784</c> images of [0, 1] pixels, from any thread.</summary>
     public Task<PredictionSet> PredictAsync(float[] pixels, CancellationToken cancellation = default)

@@ -94,6 +94,9 @@ public sealed class DigitClassifier : IDigitClassifier, IDisposable
     public void RecordTestAccuracy(double accuracy) =>
         Metadata = Metadata with { Metrics = Metadata.Metrics with { TestAccuracy = accuracy } };
 
+    /// <summary>Sets the refusal rule chosen for these weights (see <see cref="RejectionCalibrator"/>), saved with them.</summary>
+    public void RecordRejection(Rejection rejection) => Metadata = Metadata with { Rejection = rejection };
+
     // (dx, dy) pixel shifts whose predictions test-time augmentation averages; the first is the image itself.
     private static readonly (int X, int Y)[] TestTimeShifts = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)];
 

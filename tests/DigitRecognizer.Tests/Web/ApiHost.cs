@@ -19,7 +19,7 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ApiHost> StartAsync(DigitClassifier? classifier = null, ServeOptions? options = null)
+    public static async Task<ApiHost> StartAsync(IDigitClassifier? classifier = null, ServeOptions? options = null)
     {
         var model = new ServedModel(classifier ?? TestModels.Mnist, "test-model");
         var app = DigitsServer.Build(model, options ?? new ServeOptions(), builder => builder.WebHost.UseTestServer());

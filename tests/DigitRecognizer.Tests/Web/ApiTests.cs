@@ -4,26 +4,34 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using DigitRecognizer.Data;
+using DigitRecognizer.Inference;
 using DigitRecognizer.Tests.Imaging;
 using DigitRecognizer.Training;
 using SkiaSharp;
 
 namespace DigitRecognizer.Tests.Web;
 
-/// <summary>Every endpoint and every refusal of the prediction API, in process.</summary>
-public sealed class ApiTests : IAsyncLifetime
+/// <summary>
+/// Every endpoint and every refusal of the prediction API, in process; run against the same trained model
+/// served from its checkpoint (<see cref="CheckpointApiTests"/>) and from its exported ONNX file
+/// (<see cref="OnnxApiTests"/>). Expected answers come from the classifier being served.
+/// </summary>
+public abstract class ApiTests : IAsyncLifetime
 {
     private static readonly DigitDataset Digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(300);
     private ApiHost host = null!;
 
-    public async Task InitializeAsync() => host = await ApiHost.StartAsync();
+    /// <summary>The classifier the server answers with.</summary>
+    protected abstract IDigitClassifier Served { get; }
+
+    public async Task InitializeAsync() => host = await ApiHost.StartAsync(Served);
 
     public async Task DisposeAsync() => await host.DisposeAsync();
 
     [Fact]
     public async Task Predict_WithPixels_AnswersWhatTheClassifierAnswers()
     {
-        var expected = TestModels.Mnist.Predict(Digits.Take(1));
+        var expected = Served.Predict(Digits.Take(1));
 
         using var response = await host.Client.PostAsJsonAsync("/api/predict", new { pixels = Raw(0) });
 
@@ -65,7 +73,7 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.All(input, v => Assert.InRange(v, 0, 255));
         Assert.Equal(255, input.Max());
         // The answer is the model's answer for exactly the 28×28 it reports.
-        var expected = TestModels.Mnist.Predict(new DigitDataset(input.Select(v => v / 255f).ToArray(), null, "input"));
+        var expected = Served.Predict(new DigitDataset(input.Select(v => v / 255f).ToArray(), null, "input"));
         Assert.Equal(expected.Labels[0], json.RootElement.GetProperty("label").GetInt32());
         Assert.Equal(Digits.Labels![0], json.RootElement.GetProperty("label").GetInt32());
     }
@@ -73,7 +81,7 @@ public sealed class ApiTests : IAsyncLifetime
     [Fact]
     public async Task PredictBatch_AnswersEveryImageInOrder()
     {
-        var expected = TestModels.Mnist.Predict(Digits.Take(25));
+        var expected = Served.Predict(Digits.Take(25));
 
         using var response = await host.Client.PostAsJsonAsync("/api/predict/batch", new { images = Enumerable.Range(0, 25).Select(Raw).ToArray() });
 
@@ -249,7 +257,7 @@ public sealed class ApiTests : IAsyncLifetime
     [Fact]
     public async Task TwoHundredParallelRequests_EachGetTheirOwnAnswer()
     {
-        var expected = TestModels.Mnist.Predict(Digits.Take(200));
+        var expected = Served.Predict(Digits.Take(200));
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
         {
@@ -305,4 +313,16 @@ public sealed class ApiTests : IAsyncLifetime
         using var data = bitmap.Encode(format, 90);
         return data.ToArray();
     }
+}
+
+/// <summary>The API suite against a checkpoint, on TorchSharp.</summary>
+public sealed class CheckpointApiTests : ApiTests
+{
+    protected override IDigitClassifier Served => TestModels.Mnist;
+}
+
+/// <summary>The API suite against the same model exported to ONNX, on ONNX Runtime.</summary>
+public sealed class OnnxApiTests : ApiTests
+{
+    protected override IDigitClassifier Served => TestModels.OnnxMnist;
 }

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Cli.Rendering;
+using DigitRecognizer.Data;
+using DigitRecognizer.Inference;
+using DigitRecognizer.Training;
+using Spectre.Console;
+
+namespace DigitRecognizer.Cli.Commands;
+
+/// <summary>
+/// <c>digits calibrate</c>: chooses a model's refusal threshold on the images it held out for validation and writes
+/// it into the checkpoint (atomically), so that reading numbers reports digits below it as unreadable.
+/// </summary>
+internal static class CalibrateCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var model = new Option<string?>("--model", "-m")
+        {
+            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Folder}). It is rewritten with the rule.",
+            HelpName = "PATH",
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "The labelled training data the model was trained on, to find its validation part again (default: the embedded MNIST training set).",
+            HelpName = "PATH",
+        };
+        var refuse = new Option<double>("--refuse")
+        {
+            Description = "Share of the validation digits to refuse, 0–1 (default 0.0075: aims below the 1% of MNIST test digits promised).",
+            DefaultValueFactory = _ => new RejectionOptions().TargetRefusedShare,
+            HelpName = "SHARE",
+        };
+        var command = new Command("calibrate",
+            "Choose the model's threshold for refusing unsure digits on its validation images and store it in the checkpoint.")
+        {
+            model, data, refuse,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, cancellation =>
+            Run(console, DefaultModel.Resolve(parse.GetValue(model)), parse.GetValue(data), parse.GetValue(refuse), cancellation)));
+        return command;
+    }
+
+    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, double refuse, CancellationToken cancellation)
+    {
+        if (refuse is < 0 or >= 1) throw new ArgumentException($"--refuse must be a share in [0, 1) (got {refuse}).");
+        var file = Checkpoint.Resolve(modelPath);
+        using var classifier = Checkpoint.Load(file);
+        var training = Loading.Load(console, dataPath, MnistSplit.Train);
+        if (training.Labels is null)
+            throw new DataFormatException(training.Source, 1, 1, "calibrate needs the labelled training data: expected a 'label' column before pixel0");
+        var validation = TrainingSplit.ValidationPart(training, classifier.Metadata);
+        var description = $"{DigitData.Describe(training.Source)}, validation part";
+        var choice = Working.Progress(console, $"Predicting {validation.Count:N0} validation images", validation.Count,
+            progress => RejectionCalibrator.Choose(classifier, validation, description, new RejectionOptions { TargetRefusedShare = refuse },
+                progress, cancellation));
+
+        var table = new Table().Border(TableBorder.Simple).AddColumn("method").AddColumn(new TableColumn("threshold").RightAligned())
+            .AddColumn(new TableColumn("refused").RightAligned()).AddColumn(new TableColumn("errors refused").RightAligned())
+            .AddColumn(new TableColumn("errors left among read").RightAligned());
+        foreach (var candidate in choice.Candidates)
+        {
+            var rule = candidate.Rule;
+            var mark = rule == choice.Chosen ? " [green](chosen)[/]" : "";
+            table.AddRow($"{rule.Method}{mark}", $"{rule.Threshold:F4}", $"{rule.RefusedShare:P2}", $"{candidate.ErrorsRefusedShare:P1}",
+                $"{rule.ErrorShareOfAccepted:P2}");
+        }
+        console.Write(table);
+        classifier.RecordRejection(choice.Chosen);
+        Checkpoint.Save(classifier, file);
+        console.MarkupLineInterpolated($"Wrote the rule into [bold]{file}[/]: digits scoring {choice.Chosen.Describe()} are reported unreadable.");
+        return ExitCodes.Success;
+    }
+}

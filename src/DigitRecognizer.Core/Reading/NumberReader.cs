@@ -1,0 +1,202 @@
+using DigitRecognizer.Data;
+using DigitRecognizer.Imaging;
+using DigitRecognizer.Inference;
+
+namespace DigitRecognizer.Reading;
+
+/// <summary>
+/// Reads a handwritten number written on one line (1 to 12 digits) with any <see cref="IDigitClassifier"/>:
+/// finds the ink against the paper of the whole image, the digits in it (strokes of one digit joined, touching
+/// digits cut where the classifier is surest of both halves, dots, dashes, slashes and specks set aside), prepares
+/// each digit as a single digit is prepared, and reads them left to right. Digits the model's
+/// <see cref="Rejection"/> refuses are reported unsure instead of guessed.
+/// Safe for concurrent use when the classifier is.
+/// </summary>
+public sealed class NumberReader
+{
+    private readonly IDigitClassifier classifier;
+    private readonly MnistPreprocessor preprocessor;
+
+    /// <param name="classifier">Reads each digit.</param>
+    /// <param name="rejection">The model's refusal rule, or null to read every digit found (none unsure).</param>
+    /// <param name="options">How digits are found; the defaults were tuned on numbers made of MNIST training digits.</param>
+    public NumberReader(IDigitClassifier classifier, Rejection? rejection = null, ReadingOptions? options = null)
+    {
+        this.classifier = classifier;
+        Rejection = rejection;
+        Options = options ?? new ReadingOptions();
+        preprocessor = new MnistPreprocessor(Options.Preprocessing);
+    }
+
+    /// <summary>The refusal rule in use, or null.</summary>
+    public Rejection? Rejection { get; }
+
+    /// <summary>The settings in use.</summary>
+    public ReadingOptions Options { get; }
+
+    /// <summary>Decodes and reads a PNG or JPEG file.</summary>
+    /// <exception cref="InvalidImageException">The file is not a readable image, or it is too large.</exception>
+    public NumberReading ReadFile(string path, CancellationToken cancellation = default) => Read(File.ReadAllBytes(path), cancellation);
+
+    /// <summary>Decodes and reads PNG or JPEG bytes.</summary>
+    /// <exception cref="InvalidImageException">The bytes are not a readable image, or it is too large.</exception>
+    public NumberReading Read(ReadOnlySpan<byte> encoded, CancellationToken cancellation = default)
+    {
+        var (luminance, width, height, originalWidth, originalHeight) = ImageDecoder.DecodeWithOriginalSize(encoded, Options.Preprocessing);
+        return Read(luminance, width, height, originalWidth, originalHeight, cancellation);
+    }
+
+    /// <summary>Reads a grayscale image given as luminance, 0 black … 1 white, row-major.</summary>
+    public NumberReading Read(float[] luminance, int width, int height, CancellationToken cancellation = default)
+    {
+        if (width < 1 || height < 1 || luminance.Length != width * height)
+            throw new ArgumentException($"{luminance.Length} values do not make a {width}×{height} image.", nameof(luminance));
+        return Read(luminance, width, height, width, height, cancellation);
+    }
+
+    private NumberReading Read(float[] luminance, int width, int height, int originalWidth, int originalHeight, CancellationToken cancellation)
+    {
+        var (scaleX, scaleY) = ((double)originalWidth / width, (double)originalHeight / height);
+        PixelBox ToOriginal(PixelBox box)
+        {
+            var (left, top) = ((int)Math.Floor(box.X * scaleX), (int)Math.Floor(box.Y * scaleY));
+            var (right, bottom) = ((int)Math.Ceiling(box.Right * scaleX), (int)Math.Ceiling(box.Bottom * scaleY));
+            return new PixelBox(left, top, Math.Min(right, originalWidth) - left, Math.Min(bottom, originalHeight) - top);
+        }
+        NumberReading Result(IReadOnlyList<ReadDigit> digits, IReadOnlyList<SkippedMark> marks) =>
+            new() { Digits = digits, Marks = marks, Width = originalWidth, Height = originalHeight };
+
+        if (InkMap.Find(luminance, width, height, Options, preprocessor) is not { } map) return Result([], []);
+        var (candidates, marks, lineHeight) = LineSegmenter.Segment(map, Options);
+        var skipped = marks.Select(m => new SkippedMark(m.Kind, ToOriginal(m.Part.Box))).ToList();
+
+        var parts = new List<(InkPart Part, float[] Input)>();
+        foreach (var candidate in candidates)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            parts.AddRange(Cut(map, candidate, lineHeight, depth: 0, cancellation));
+        }
+        parts = parts.Where(p => p.Input is not null).OrderBy(p => p.Part.CentreX).Take(Options.MaxDigits).ToList();
+        if (parts.Count == 0) return Result([], skipped);
+
+        var predictions = Classify(parts.Select(p => p.Input), cancellation);
+        var digits = new List<ReadDigit>();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var probabilities = predictions.Row(i).ToArray();
+            var confidence = Rejection?.Score(probabilities) ?? predictions.Confidence(i);
+            var unsure = Rejection is not null && confidence < Rejection.Threshold;
+            digits.Add(new ReadDigit(predictions.Labels[i], probabilities, confidence, ToOriginal(parts[i].Part.Box), unsure, parts[i].Input));
+        }
+        return Result(digits, skipped);
+    }
+
+    /// <summary>
+    /// A part as one digit, or cut into several when it is wide enough to be touching digits: the cut kept is the
+    /// one whose weaker side the classifier is surest of, and only if that beats reading the part whole (or the part
+    /// is too wide to be one digit). Each side is cut again the same way.
+    /// </summary>
+    private List<(InkPart Part, float[] Input)> Cut(InkMap map, InkPart part, double lineHeight, int depth, CancellationToken cancellation)
+    {
+        var whole = Prepare(map, part);
+        if (whole is null) return [];
+        // Widths are judged against the line's digit height too: a flat 0 is wide for its own height, not for the line's.
+        var height = Math.Max(part.Height, lineHeight);
+        var aspect = part.Width / height;
+        if (depth >= Options.MaxDigits || aspect <= Options.SplitAspect) return [(part, whole)];
+
+        var cuts = new List<(InkPart Left, float[] LeftInput, InkPart Right, float[] RightInput)>();
+        foreach (var column in CutColumns(map, part, height))
+        {
+            var (left, right) = (new List<int>(), new List<int>());
+            foreach (var index in part.Pixels)
+                (index % map.Width < column ? left : right).Add(index);
+            if (left.Count == 0 || right.Count == 0) continue;
+            var (leftPart, rightPart) = (new InkPart(left, map.Width), new InkPart(right, map.Width));
+            if (Math.Min(leftPart.Height, rightPart.Height) < Options.MinimumPieceHeight * part.Height) continue;
+            if (Prepare(map, leftPart) is { } leftInput && Prepare(map, rightPart) is { } rightInput)
+                cuts.Add((leftPart, leftInput, rightPart, rightInput));
+        }
+        if (cuts.Count == 0) return [(part, whole)];
+
+        var predictions = Classify([whole, .. cuts.SelectMany(c => new[] { c.LeftInput, c.RightInput })], cancellation);
+        var best = Enumerable.Range(0, cuts.Count)
+            .Select(i => (Index: i, Score: Math.Min(predictions.Confidence(1 + 2 * i), predictions.Confidence(2 + 2 * i))))
+            .MaxBy(c => c.Score);
+        var handicap = Options.SplitHandicap * Math.Clamp((Options.ForceSplitAspect - aspect) / (Options.ForceSplitAspect - Options.SplitAspect), 0, 1);
+        var mustCut = aspect > Options.ForceSplitAspect;
+        if (!mustCut && best.Score <= predictions.Confidence(0) + handicap) return [(part, whole)];
+        var chosen = cuts[best.Index];
+        return [.. Cut(map, chosen.Left, lineHeight, depth + 1, cancellation), .. Cut(map, chosen.Right, lineHeight, depth + 1, cancellation)];
+    }
+
+    /// <summary>
+    /// Where to try cutting a part: the columns where its ink is thinnest (minima of its column profile, lowest
+    /// first), leaving each side at least <see cref="ReadingOptions.MinimumPieceWidth"/> of its height.
+    /// </summary>
+    private IEnumerable<int> CutColumns(InkMap map, InkPart part, double height)
+    {
+        var profile = new double[part.Width];
+        foreach (var index in part.Pixels) profile[index % map.Width - part.MinX]++;
+        var smooth = new double[profile.Length];
+        for (var c = 0; c < profile.Length; c++)
+            smooth[c] = (profile[Math.Max(0, c - 1)] + profile[c] + profile[Math.Min(profile.Length - 1, c + 1)]) / 3;
+        var margin = Math.Max(1, (int)Math.Ceiling(Options.MinimumPieceWidth * height));
+        var minima = new List<int>();
+        for (var c = margin; c <= profile.Length - margin; c++)
+        {
+            var before = smooth[Math.Max(0, c - 1)];
+            var after = smooth[Math.Min(profile.Length - 1, c + 1)];
+            if (smooth[c] <= before && smooth[c] <= after) minima.Add(c);
+        }
+        var centre = profile.Length / 2.0;
+        return minima.OrderBy(c => smooth[c]).ThenBy(c => Math.Abs(c - centre)).Take(Options.CutCandidates).Select(c => part.MinX + c);
+    }
+
+    /// <summary>
+    /// The 28×28 of one part: its solid pixels' soft ink, with the fainter rim of its strokes (soft ink next to them
+    /// that is not solid), through the single-digit MNIST step. Null when nothing of it survives.
+    /// </summary>
+    private float[]? Prepare(InkMap map, InkPart part)
+    {
+        var (left, top) = (Math.Max(0, part.MinX - 1), Math.Max(0, part.MinY - 1));
+        var (right, bottom) = (Math.Min(map.Width - 1, part.MaxX + 1), Math.Min(map.Height - 1, part.MaxY + 1));
+        var (width, height) = (right - left + 1, bottom - top + 1);
+        var mine = new bool[width * height];
+        var ink = new float[width * height];
+        foreach (var index in part.Pixels)
+        {
+            var local = (index / map.Width - top) * width + index % map.Width - left;
+            mine[local] = true;
+            ink[local] = map.Ink[index];
+        }
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var index = (top + y) * map.Width + left + x;
+                if (map.Solid[index] || map.Ink[index] <= 0 || !Touches(mine, width, height, x, y)) continue;
+                ink[y * width + x] = map.Ink[index];
+            }
+        var digit = preprocessor.FromInk(ink, width, height, map.Polarity);
+        return digit.IsEmpty ? null : digit.Pixels;
+    }
+
+    private static bool Touches(bool[] mask, int width, int height, int x, int y)
+    {
+        for (var dy = -1; dy <= 1; dy++)
+            for (var dx = -1; dx <= 1; dx++)
+            {
+                var (nx, ny) = (x + dx, y + dy);
+                if (nx >= 0 && ny >= 0 && nx < width && ny < height && mask[ny * width + nx]) return true;
+            }
+        return false;
+    }
+
+    private PredictionSet Classify(IEnumerable<float[]> inputs, CancellationToken cancellation)
+    {
+        var list = inputs.ToList();
+        var pixels = new float[list.Count * DigitImage.PixelCount];
+        for (var i = 0; i < list.Count; i++) list[i].CopyTo(pixels, i * DigitImage.PixelCount);
+        return classifier.Predict(new DigitDataset(pixels, null, "digits of a number"), cancellation: cancellation);
+    }
+}

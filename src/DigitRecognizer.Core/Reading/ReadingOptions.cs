@@ -1,0 +1,86 @@
+using DigitRecognizer.Imaging;
+
+namespace DigitRecognizer.Reading;
+
+/// <summary>
+/// How <see cref="NumberReader"/> finds the digits of a number. Lengths are shares of the line's scale: the height
+/// of the largest blot of ink, which is a digit (or several touching ones). Every rule was tuned on numbers built
+/// from MNIST training digits (see the Reading tests); numbers built from test digits only give reported figures.
+/// </summary>
+public sealed record ReadingOptions
+{
+    /// <summary>How each digit found is turned into the model's 28×28 (the same as a single digit's).</summary>
+    public PreprocessingOptions Preprocessing { get; init; } = new();
+
+    /// <summary>
+    /// Side of the squares, as a share of the image's shorter side, in which the paper's tone is estimated (a low
+    /// percentile of each square, interpolated between their centres): large enough that strokes never fill one,
+    /// small enough to follow shading across the page.
+    /// </summary>
+    public double BackgroundBlock { get; init; } = 0.5;
+
+    /// <summary>Share of each square's pixels, 0–1, at or below which its paper tone is taken (ink lies above it).</summary>
+    public double BackgroundPercentile { get; init; } = 0.3;
+
+    /// <summary>Share of the full contrast, 0–1, above which a pixel counts as ink when finding the marks.</summary>
+    public double InkThreshold { get; init; } = 0.45;
+
+    /// <summary>Marks whose longer side is below this share of the scale are noise (paper grain, JPEG) and left out silently.</summary>
+    public double NoiseSize { get; init; } = 0.06;
+
+    /// <summary>
+    /// Two parts are strokes of one digit when their columns overlap by at least this share of the narrower one (a 5's
+    /// top bar over its body, a 4 or 7 drawn in two strokes, a stroke broken in two).
+    /// </summary>
+    public double MergeOverlap { get; init; } = 0.5;
+
+    /// <summary>...and the gap between them, top to bottom, is at most this share of the scale.</summary>
+    public double MergeVerticalGap { get; init; } = 0.35;
+
+    /// <summary>...and the merged parts are at most this share of the scale wide (wider, they are two digits one above the other's edge).</summary>
+    public double MergeMaxWidth { get; init; } = 1.0;
+
+    /// <summary>Marks at most this share of the scale tall are not digits (specks, dots, dashes).</summary>
+    public double DigitMinHeight { get; init; } = 0.4;
+
+    /// <summary>A part wider than this share of its own height may be several touching digits: cuts are tried.</summary>
+    public double SplitAspect { get; init; } = 0.6;
+
+    /// <summary>
+    /// A part wider than this share of its own height is cut even when whole it reads more surely: 1% of single MNIST
+    /// digits are this wide, and 70% of touching pairs (measured on numbers made of training digits).
+    /// </summary>
+    public double ForceSplitAspect { get; init; } = 1.45;
+
+    /// <summary>
+    /// How much surer (0–1, in probability) the weaker side of a cut must be than the part read whole, for a part just
+    /// over <see cref="SplitAspect"/>; the handicap shrinks linearly to 0 at <see cref="ForceSplitAspect"/>. Many single
+    /// digits are as wide as a narrow pair; a part is cut only when the classifier clearly prefers two digits.
+    /// </summary>
+    public double SplitHandicap { get; init; } = 0.3;
+
+    /// <summary>Neither side of a cut may be narrower than this share of the part's height (a 1 is about 0.15 wide).</summary>
+    public double MinimumPieceWidth { get; init; } = 0.12;
+
+    /// <summary>Neither side of a cut may be shorter than this share of the part's height: touching digits are both digit-tall.</summary>
+    public double MinimumPieceHeight { get; init; } = 0.55;
+
+    /// <summary>Most cut points tried per part: the deepest minima of its column ink profile.</summary>
+    public int CutCandidates { get; init; } = 8;
+
+    /// <summary>Most digits read from one image; the rest of a longer line is not read.</summary>
+    public int MaxDigits { get; init; } = 12;
+
+    /// <summary>
+    /// A long thin mark (elongation, the ratio of its spread along and across its axis, above this), leaning right more
+    /// than <see cref="SlashAngle"/> from upright and taller than <see cref="SlashHeight"/> times the other digits, is a
+    /// slash. MNIST's 1s often lean 30–40°, so the lean alone cannot tell them apart; their height can.
+    /// </summary>
+    public double SlashElongation { get; init; } = 6.0;
+
+    /// <summary>Lean from upright, in degrees, beyond which a long thin mark may be a slash.</summary>
+    public double SlashAngle { get; init; } = 20;
+
+    /// <summary>How much taller than the median of the other digit-sized marks (at least two) a slash stands.</summary>
+    public double SlashHeight { get; init; } = 1.25;
+}

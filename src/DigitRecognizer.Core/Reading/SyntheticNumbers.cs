@@ -1,0 +1,186 @@
+using DigitRecognizer.Data;
+using SkiaSharp;
+
+namespace DigitRecognizer.Reading;
+
+/// <summary>How <see cref="SyntheticNumbers"/> lays out its numbers.</summary>
+public sealed record SyntheticNumberOptions
+{
+    /// <summary>Fewest digits in a number.</summary>
+    public int MinDigits { get; init; } = 2;
+
+    /// <summary>Most digits in a number.</summary>
+    public int MaxDigits { get; init; } = 6;
+
+    /// <summary>Smallest and largest side of a pasted digit's 28×28 frame, in pixels (its ink is about 20/28 of it).</summary>
+    public (int Min, int Max) FrameSide { get; init; } = (40, 110);
+
+    /// <summary>How much one digit's size may differ from the number's, as a factor either way.</summary>
+    public double SizeSpread { get; init; } = 0.15;
+
+    /// <summary>Largest step of the baseline from digit to digit, as a share of the frame side.</summary>
+    public double BaselineJitter { get; init; } = 0.06;
+
+    /// <summary>Largest rotation of the whole number, in degrees either way.</summary>
+    public double MaxRotation { get; init; } = 4;
+
+    /// <summary>Share of the gaps between digits that are touching or overlapping (ink boxes 0 to 3 px into each other).</summary>
+    public double TouchingShare { get; init; } = 0.25;
+
+    /// <summary>Width and height of the image, or null to fit the number with a margin.</summary>
+    public (int Width, int Height)? Size { get; init; }
+
+    /// <summary>Share of the images saved as JPEG (the rest as PNG).</summary>
+    public double JpegShare { get; init; } = 0.5;
+}
+
+/// <summary>A number drawn by <see cref="SyntheticNumbers"/>, with where each digit's ink went.</summary>
+/// <param name="Encoded">The PNG or JPEG.</param>
+/// <param name="Text">The digits, left to right.</param>
+/// <param name="Boxes">Each digit's ink (where it is at least half strength), in the image's pixels.</param>
+/// <param name="Indices">Which images of the data set were pasted, left to right.</param>
+/// <param name="Touching">For each gap between neighbours, whether their ink boxes touch or overlap.</param>
+public sealed record SyntheticNumber(byte[] Encoded, bool Jpeg, int Width, int Height, string Text, IReadOnlyList<PixelBox> Boxes,
+    IReadOnlyList<int> Indices, IReadOnlyList<bool> Touching);
+
+/// <summary>
+/// Numbers built from labelled 28×28 digits pasted side by side on paper-like images: dark ink on uneven light
+/// paper (a gradient of light and a shadow), digits of different sizes on a wavering baseline, gaps from wide down
+/// to overlapping, the whole slightly rotated, saved as PNG or JPEG. Seeded: the same seed draws the same images.
+/// Used to test and measure <see cref="NumberReader"/>; build from training digits to tune, test digits to report.
+/// </summary>
+public static class SyntheticNumbers
+{
+    /// <summary>Draws <paramref name="count"/> numbers from random digits of <paramref name="digits"/>.</summary>
+    public static IEnumerable<SyntheticNumber> Generate(DigitDataset digits, int count, int seed, SyntheticNumberOptions? options = null)
+    {
+        if (digits.Labels is null) throw new ArgumentException("Numbers are built from labelled digits.", nameof(digits));
+        options ??= new SyntheticNumberOptions();
+        var random = new Random(seed);
+        for (var n = 0; n < count; n++)
+        {
+            var length = random.Next(options.MinDigits, options.MaxDigits + 1);
+            var indices = Enumerable.Range(0, length).Select(_ => random.Next(digits.Count)).ToArray();
+            yield return Draw(digits, indices, random, options);
+        }
+    }
+
+    private sealed record Placed(float[] Image, double Left, double Top, double Scale, double Threshold);
+
+    private static SyntheticNumber Draw(DigitDataset digits, int[] indices, Random random, SyntheticNumberOptions options)
+    {
+        var frame = random.Next(options.FrameSide.Min, options.FrameSide.Max + 1);
+        var threshold = 0.2 + random.NextDouble() * 0.3;
+        var placed = new List<Placed>();
+        var touching = new List<bool>();
+        double cursor = 0;
+        var baseline = 0.0;
+        foreach (var index in indices)
+        {
+            var image = digits.Image(index).ToArray();
+            var scale = frame * (1 + (random.NextDouble() * 2 - 1) * options.SizeSpread) / DigitImage.Side;
+            var (inkLeft, inkRight, inkBottom) = InkExtent(image, threshold);
+            double gap;
+            if (placed.Count == 0) gap = 0;
+            else if (random.NextDouble() < options.TouchingShare)
+            {
+                gap = -random.Next(0, 4);   // ink boxes touching (0) or 1–3 px into each other
+                touching.Add(true);
+            }
+            else
+            {
+                gap = frame * (random.NextDouble() < 0.3 ? 0.3 + random.NextDouble() * 0.5 : 0.06 + random.NextDouble() * 0.24);
+                touching.Add(false);
+            }
+            baseline += (random.NextDouble() * 2 - 1) * options.BaselineJitter * frame;
+            var left = cursor + gap - inkLeft * scale;
+            var top = baseline - (inkBottom + 1) * scale;
+            placed.Add(new Placed(image, left, top, scale, threshold));
+            cursor = left + (inkRight + 1) * scale;
+        }
+
+        // Lay the number on the page, centred with a margin of about a frame.
+        var minTop = placed.Min(p => p.Top);
+        var maxBottom = placed.Max(p => p.Top + DigitImage.Side * p.Scale);
+        var (contentWidth, contentHeight) = (cursor, maxBottom - minTop);
+        var (width, height) = options.Size ?? ((int)Math.Ceiling(contentWidth + frame * (0.6 + random.NextDouble())),
+            (int)Math.Ceiling(contentHeight + frame * (0.5 + random.NextDouble() * 0.5)));
+        var (offsetX, offsetY) = ((width - contentWidth) / 2, (height - contentHeight) / 2 - minTop);
+        placed = placed.Select(p => p with { Left = p.Left + offsetX, Top = p.Top + offsetY }).ToList();
+
+        var angle = (random.NextDouble() * 2 - 1) * options.MaxRotation * Math.PI / 180;
+        var (cos, sin) = (Math.Cos(angle), Math.Sin(angle));
+        var (centreX, centreY) = (width / 2.0, height / 2.0);
+        var paper = 0.78 + random.NextDouble() * 0.18;
+        var (slopeX, slopeY) = ((random.NextDouble() * 2 - 1) * 0.12, (random.NextDouble() * 2 - 1) * 0.12);
+        var (shadowX, shadowY) = (random.NextDouble() * width, random.NextDouble() * height);
+        var (shadowDepth, shadowRadius) = (random.NextDouble() * 0.15, Math.Max(width, height) * (0.2 + random.NextDouble() * 0.4));
+        var inkTone = random.NextDouble() * 0.3;
+
+        var gray = new byte[width * height];
+        var boxes = placed.Select(_ => (MinX: int.MaxValue, MinY: int.MaxValue, MaxX: -1, MaxY: -1)).ToArray();
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                // Back from the rotated page to the unrotated layout.
+                var (dx, dy) = (x + 0.5 - centreX, y + 0.5 - centreY);
+                var (u, v) = (cos * dx + sin * dy + centreX, -sin * dx + cos * dy + centreY);
+                double ink = 0;
+                for (var i = 0; i < placed.Count; i++)
+                {
+                    var p = placed[i];
+                    var (fu, fv) = ((u - p.Left) / p.Scale - 0.5, (v - p.Top) / p.Scale - 0.5);
+                    if (fu < -1 || fv < -1 || fu > DigitImage.Side || fv > DigitImage.Side) continue;
+                    var digitInk = SmoothStep(p.Threshold - 0.12, p.Threshold + 0.12, Bilinear(p.Image, fu, fv));
+                    if (digitInk >= 0.5)
+                    {
+                        ref var box = ref boxes[i];
+                        box = (Math.Min(box.MinX, x), Math.Min(box.MinY, y), Math.Max(box.MaxX, x), Math.Max(box.MaxY, y));
+                    }
+                    ink = Math.Max(ink, digitInk);
+                }
+                var (sx, sy) = (x - shadowX, y - shadowY);
+                var tone = paper + slopeX * (x / (double)width - 0.5) + slopeY * (y / (double)height - 0.5)
+                           - shadowDepth * Math.Exp(-(sx * sx + sy * sy) / (2 * shadowRadius * shadowRadius));
+                tone = tone - ink * (tone - inkTone) + (random.NextDouble() - 0.5) * 0.06;
+                gray[y * width + x] = (byte)Math.Clamp(Math.Round(tone * 255), 0, 255);
+            }
+
+        var jpeg = random.NextDouble() < options.JpegShare;
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
+        using var data = bitmap.Encode(jpeg ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png, 75 + random.Next(21));
+        var text = string.Concat(indices.Select(i => (char)('0' + digits.Labels![i])));
+        var truth = boxes.Select(b => b.MaxX < 0 ? default : new PixelBox(b.MinX, b.MinY, b.MaxX - b.MinX + 1, b.MaxY - b.MinY + 1)).ToList();
+        return new SyntheticNumber(data.ToArray(), jpeg, width, height, text, truth, indices, touching);
+    }
+
+    /// <summary>First and last ink column and last ink row of a 28×28 digit, at the stroke threshold.</summary>
+    private static (int Left, int Right, int Bottom) InkExtent(float[] image, double threshold)
+    {
+        int left = DigitImage.Side, right = -1, bottom = -1;
+        for (var y = 0; y < DigitImage.Side; y++)
+            for (var x = 0; x < DigitImage.Side; x++)
+            {
+                if (image[y * DigitImage.Side + x] < threshold) continue;
+                left = Math.Min(left, x);
+                right = Math.Max(right, x);
+                bottom = Math.Max(bottom, y);
+            }
+        return right < 0 ? (0, DigitImage.Side - 1, DigitImage.Side - 1) : (left, right, bottom);
+    }
+
+    private static double Bilinear(float[] image, double u, double v)
+    {
+        var (x0, y0) = ((int)Math.Floor(u), (int)Math.Floor(v));
+        var (fx, fy) = (u - x0, v - y0);
+        double At(int x, int y) => x < 0 || y < 0 || x >= DigitImage.Side || y >= DigitImage.Side ? 0 : image[y * DigitImage.Side + x];
+        return (At(x0, y0) * (1 - fx) + At(x0 + 1, y0) * fx) * (1 - fy) + (At(x0, y0 + 1) * (1 - fx) + At(x0 + 1, y0 + 1) * fx) * fy;
+    }
+
+    private static double SmoothStep(double edge0, double edge1, double x)
+    {
+        var t = Math.Clamp((x - edge0) / (edge1 - edge0), 0, 1);
+        return t * t * (3 - 2 * t);
+    }
+}

@@ -1,0 +1,112 @@
+using DigitRecognizer.Data;
+using DigitRecognizer.Inference;
+using DigitRecognizer.Reading;
+
+namespace DigitRecognizer.Tests.Reading;
+
+public sealed class NumberReaderTests
+{
+    private static readonly DigitDataset Training = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train);
+
+    /// <summary>A white page with the MNIST training digits at <paramref name="indices"/> pasted 60 px tall, 30 px apart.</summary>
+    private static (float[] Page, int Width, int Height, List<PixelBox> Boxes) Page(int[] indices, Action<float[], int>? draw = null)
+    {
+        const int scale = 3, gap = 30, top = 20;
+        var width = 40 + indices.Length * (28 * scale + gap);
+        var height = 28 * scale + 2 * top;
+        var page = Enumerable.Repeat(0.9f, width * height).ToArray();
+        var boxes = new List<PixelBox>();
+        for (var n = 0; n < indices.Length; n++)
+        {
+            var image = Training.Image(indices[n]);
+            var left = 20 + n * (28 * scale + gap);
+            int minX = int.MaxValue, minY = int.MaxValue, maxX = -1, maxY = -1;
+            for (var y = 0; y < 28 * scale; y++)
+                for (var x = 0; x < 28 * scale; x++)
+                {
+                    var ink = image[y / scale * 28 + x / scale];
+                    page[(top + y) * width + left + x] = 0.9f - 0.8f * ink;
+                    if (ink < 0.5f) continue;
+                    (minX, minY, maxX, maxY) = (Math.Min(minX, left + x), Math.Min(minY, top + y), Math.Max(maxX, left + x), Math.Max(maxY, top + y));
+                }
+            boxes.Add(new PixelBox(minX, minY, maxX - minX + 1, maxY - minY + 1));
+        }
+        draw?.Invoke(page, width);
+        return (page, width, height, boxes);
+    }
+
+    [Fact]
+    public void ABlankPage_HasNoDigits_AndIsNothingReadable()
+    {
+        var reading = new NumberReader(TestModels.Mnist).Read(Enumerable.Repeat(0.8f, 300 * 100).ToArray(), 300, 100);
+
+        Assert.True(reading.NoDigits);
+        Assert.True(reading.NothingReadable);
+        Assert.True(reading.Unsure);
+        Assert.Equal("", reading.Text);
+    }
+
+    [Fact]
+    public void DashesAndDots_AreSkippedAsMarks_AndLeftOutOfTheText()
+    {
+        // Digits 0, 1 and 2 of the training set, with a dash between the first two and a dot after the last.
+        var indices = new[] { 1, 3, 5 };
+        var (page, width, height, boxes) = Page(indices, (page, width) =>
+        {
+            void Fill(int x0, int y0, int w, int h)
+            {
+                for (var y = y0; y < y0 + h; y++)
+                    for (var x = x0; x < x0 + w; x++) page[y * width + x] = 0.1f;
+            }
+            Fill(GapAfter(0) + 4, 60, 20, 5);
+            Fill(width - 20, 95, 5, 5);
+        });
+        var reader = new NumberReader(TestModels.Mnist);
+
+        var reading = reader.Read(page, width, height);
+
+        Assert.Equal(3, reading.Digits.Count);
+        Assert.Equal(string.Concat(indices.Select(i => Training.Labels![i])), reading.Text);
+        for (var i = 0; i < 3; i++) Assert.True(reading.Digits[i].Box.IntersectionOverUnion(boxes[i]) >= 0.8, $"{reading.Digits[i].Box} vs {boxes[i]}");
+        Assert.Contains(reading.Marks, m => m.Kind == MarkKind.Dash);
+        Assert.Contains(reading.Marks, m => m.Kind == MarkKind.Speck);
+    }
+
+    // The x of the gap after the first digit of Page's layout.
+    private static int GapAfter(int n) => 20 + (n + 1) * 28 * 3 + n * 30;
+
+    [Fact]
+    public void ALargeImage_GivesBoxesInItsOwnPixels_NotInTheReducedWorkingCopy()
+    {
+        // 2,400 px wide: decoded at 1,024 px, and the boxes scaled back.
+        var options = new SyntheticNumberOptions { MinDigits = 3, MaxDigits = 3, FrameSide = (400, 420), Size = (2400, 800), TouchingShare = 0 };
+        var number = SyntheticNumbers.Generate(Training, 1, seed: 5, options).Single();
+
+        var reading = new NumberReader(TestModels.Mnist).Read(number.Encoded);
+
+        Assert.Equal((2400, 800), (reading.Width, reading.Height));
+        Assert.Equal(3, reading.Digits.Count);
+        for (var i = 0; i < 3; i++)
+            Assert.True(reading.Digits[i].Box.IntersectionOverUnion(number.Boxes[i]) >= 0.8, $"{reading.Digits[i].Box} vs {number.Boxes[i]}");
+    }
+
+    [Fact]
+    public void ADigitBelowTheThreshold_IsUnsure_AndShownAsAQuestionMark()
+    {
+        var (page, width, height, _) = Page([1, 3]);
+        var sure = new NumberReader(TestModels.Mnist).Read(page, width, height);
+        var strictest = new Rejection
+        {
+            Method = RejectionMethod.MaxProbability, Threshold = 1.01, ChosenOn = "a test", Images = 1, RefusedShare = 1,
+            ErrorShareOfAccepted = 0, TargetRefusedShare = 1,
+        };
+
+        var refused = new NumberReader(TestModels.Mnist, strictest).Read(page, width, height);
+
+        Assert.False(sure.Unsure);
+        Assert.Equal(2, sure.Text.Length);
+        Assert.Equal("??", refused.Text);
+        Assert.True(refused.NothingReadable);
+        Assert.Equal(sure.Digits.Select(d => d.Probabilities), refused.Digits.Select(d => d.Probabilities));
+    }
+}
