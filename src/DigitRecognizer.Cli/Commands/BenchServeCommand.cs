@@ -61,9 +61,7 @@ internal static class BenchServeCommand
                 Overload = parse.GetValue(overload),
                 OverloadSeconds = parse.GetValue(overloadSeconds),
             };
-            if (!(options.OverloadSeconds > 0)) throw new ArgumentException("--overload-seconds must be positive.");
-            if (options.Clients.Count == 0 || options.Clients.Any(c => c < 1)) throw new ArgumentException("--clients takes whole numbers of at least 1.");
-            if (options.Requests < 1 || !(options.Seconds > 0)) throw new ArgumentException("--requests and --seconds must be positive.");
+            options.Validate();
             var (served, server, threadCount) = serving.Apply(parse, options.Server);
             options = options with { Server = server };
             var classifier = served.Classifier;

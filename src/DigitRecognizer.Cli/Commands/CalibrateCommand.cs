@@ -50,7 +50,7 @@ internal static class CalibrateCommand
         var training = Loading.Load(console, dataPath, MnistSplit.Train);
         if (training.Labels is null)
             throw new DataFormatException(training.Source, 1, 1, "calibrate needs the labelled training data: expected a 'label' column before pixel0");
-        var validation = Trainer.ValidationPart(training, classifier.Metadata);
+        var validation = TrainingSplit.ValidationPart(training, classifier.Metadata);
         var description = $"{DigitData.Describe(training.Source)}, validation part";
         var choice = Working.Progress(console, $"Predicting {validation.Count:N0} validation images", validation.Count,
             progress => RejectionCalibrator.Choose(classifier, validation, description, new RejectionOptions { TargetRefusedShare = refuse },

@@ -87,8 +87,6 @@ internal static class EvaluateCommand
         var data = onValidation
             ? ValidationPart(console, dataPath, model)
             : Loading.Load(console, dataPath, MnistSplit.Test);
-        if (data.Labels is null)
-            throw new DataFormatException(data.Source, 1, 1, "evaluation needs labels: expected a 'label' column before pixel0");
 
         var result = Working.Progress(console, $"Evaluating {classifier.Architecture}", data.Count,
             progress => Evaluator.Evaluate(classifier, data, progress, cancellation));
@@ -96,7 +94,7 @@ internal static class EvaluateCommand
         if (eachNetwork)
         {
             var networks = Working.Status(console, "Measuring each network…", () => ((DigitClassifier)classifier).PredictEachNetwork(data, cancellation: cancellation));
-            EvaluationView.Render(console, NetworkAgreement.Measure(networks, data.Labels), precision);
+            EvaluationView.Render(console, NetworkAgreement.Measure(networks, result.Truth), precision);
         }
         var checkpointPath = model.Path;
         if (jsonPath is not null)
@@ -121,8 +119,7 @@ internal static class EvaluateCommand
         var metadata = model.Metadata
             ?? throw new ArgumentException($"--validation needs the model's training split: {model.Path} carries no DigitRecognizer checkpoint metadata.");
         var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
-        if (!trainingData.IsLabelled)
-            throw new DataFormatException(trainingData.Source, 1, 1, "--validation needs the labelled training data: expected a 'label' column before pixel0");
-        return Trainer.ValidationPart(trainingData, metadata);
+        trainingData.RequireLabels("--validation (the held-out part of the training data)");
+        return TrainingSplit.ValidationPart(trainingData, metadata);
     }
 }

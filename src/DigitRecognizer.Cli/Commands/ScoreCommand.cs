@@ -30,15 +30,8 @@ internal static class ScoreCommand
         command.SetAction(parse => CommandRunner.Run(console, _ =>
         {
             var submissionPath = parse.GetValue(submission)!;
-            var predicted = SubmissionWriter.Read(submissionPath);
             var reference = Loading.Load(console, parse.GetValue(truth), MnistSplit.Test);
-            if (reference.Labels is null)
-                throw new DataFormatException(reference.Source, 1, 1, "scoring needs labels: expected a 'label' column before pixel0");
-            if (reference.Count != predicted.Count)
-                throw new DataFormatException(submissionPath, null, null,
-                    $"has {predicted.Count:N0} predictions but {reference.Source} has {reference.Count:N0} images; expected one row per image");
-
-            var matrix = new ConfusionMatrix(reference.Labels, predicted);
+            var matrix = SubmissionScorer.Score(submissionPath, reference);
             console.MarkupLineInterpolated(
                 $"{submissionPath}: accuracy [bold green]{matrix.Accuracy:P2}[/] ({matrix.Correct:N0}/{matrix.Total:N0} correct) against {reference.Source}.");
             return ExitCodes.Success;

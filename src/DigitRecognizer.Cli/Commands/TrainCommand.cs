@@ -1,11 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
-using DigitRecognizer.Evaluation;
-using DigitRecognizer.Inference;
-using DigitRecognizer.IO;
 using DigitRecognizer.Models;
 using DigitRecognizer.Training;
 using DigitRecognizer.Visualization;
@@ -13,7 +9,7 @@ using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
 
-/// <summary><c>digits train</c>: maps options onto <see cref="Trainer"/>, saves the checkpoint and metrics.</summary>
+/// <summary><c>digits train</c>: maps options onto a <see cref="TrainingRun"/>, which trains and writes the run folder.</summary>
 internal static class TrainCommand
 {
     public static Command Create(IAnsiConsole console)
@@ -71,23 +67,49 @@ internal static class TrainCommand
         var limit = Value("--limit", "Train on only the first N images (0 = all): for quick trials.", defaults.Limit, "N");
         var output = new Option<string>("--output", "-o")
         {
-            Description = "Folder for model.ckpt, metrics.json and training-curves.png (loss and accuracy per epoch). Default: runs/<model> (runs/<a>+<b> for several), or runs/<recipe> with --recipe.",
+            Description = $"Folder for {Checkpoint.FileName}, {RunFolder.TrainingFile} (how it was trained, epoch by epoch) and {RunFolder.TrainingCurvesFile} (loss and accuracy per epoch). Default: runs/<model> (runs/<a>+<b> for several), or runs/<recipe> with --recipe.",
             HelpName = "DIR",
         };
 
-        var command = new Command("train", "Train a model and save it as DIR/model.ckpt with DIR/metrics.json and DIR/training-curves.png. " +
+        var resume = new Option<string?>("--resume")
+        {
+            Description = $"Continue the unfinished run in DIR from its {RunFolder.ResumeFile} (saved after every epoch; Ctrl+C or SIGTERM keep it), " +
+                          "with the options, data and seed it was started with; it ends with exactly the model an uninterrupted run gives. " +
+                          "Options given as well must agree with the recorded ones.",
+            HelpName = "DIR",
+        };
+        var restart = new Option<bool>("--restart")
+        {
+            Description = $"Start afresh in a folder that holds an unfinished run's {RunFolder.ResumeFile}, discarding it (without this, training there is refused).",
+        };
+        var keepResumeState = new Option<bool>("--keep-resume-state")
+        {
+            Description = $"Keep {RunFolder.ResumeFile} when the run finishes (it is removed by default).",
+        };
+
+        var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
             data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, weightDecay,
             plateau, earlyStopping, timeBudget, ensemble, validationSplit, seed, threads, precision, limit, output,
+            resume, restart, keepResumeState,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
-            var chosen = parse.GetValue(recipe) is { } name ? TrainingRecipes.Get(name) : null;
-            var options = chosen?.Options ?? defaults;
-            // A recipe fills in the options; whatever the user typed overrides it.
             T Given<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
-            var models = Given(model, [options.Model]);
+            if (parse.GetValue(resume) is not null && (parse.GetValue(restart) || parse.GetValue(output) is not null))
+                throw new ArgumentException("--resume DIR continues the run in DIR: it takes neither --restart nor --output.");
+            // Resuming starts from the recorded job; anything typed as well is checked against it.
+            using var state = parse.GetValue(resume) is { } resumeFolder ? ResumeState.Read(new RunFolder(resumeFolder).ResumePath) : null;
+            var recorded = state?.Options;
+            var chosen = parse.GetValue(recipe) is { } name ? TrainingRecipes.Get(name) : null;
+            var options = chosen?.Options ?? recorded?.Training ?? defaults;
+            // A recipe fills in the options; whatever the user typed overrides it.
+            var models = Given(model, chosen is null && recorded is not null ? [.. recorded.Architectures] : [options.Model]);
+            var members = Given(ensemble, chosen is null && recorded is not null && parse.GetResult(model) is not { Implicit: false }
+                ? recorded.Members
+                // Several architectures need as many members at least, whatever the recipe's size.
+                : Math.Max(chosen?.EnsembleSize ?? 1, models.Length));
             options = options with
             {
                 Model = models[0],
@@ -107,14 +129,17 @@ internal static class TrainCommand
                 Precision = Given(precision, options.Precision),
                 Limit = Given(limit, options.Limit),
             };
-            options.Validate();
-            // Several architectures need as many members at least, whatever the recipe's size.
-            var members = Given(ensemble, Math.Max(chosen?.EnsembleSize ?? 1, models.Length));
-            if (members < 1) throw new ArgumentException($"--ensemble must be at least 1 (got {members}).");
-            if (members < models.Length)
-                throw new ArgumentException($"--model names {models.Length} architectures but --ensemble {members} trains fewer networks: give --ensemble {models.Length} or more.");
-            var outputFolder = parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? Trainer.DescribeModels(models));
-            return Run(console, options, members, models, parse.GetValue(data), outputFolder, cancellation);
+            var runOptions = new TrainingRunOptions
+            {
+                Training = options,
+                Members = members,
+                Models = models,
+                DataPath = parse.GetValue(data) ?? recorded?.DataPath,
+                Restart = parse.GetValue(restart),
+                KeepResumeState = parse.GetValue(keepResumeState),
+            };
+            var outputFolder = parse.GetValue(resume) ?? parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? EnsembleTrainer.DescribeModels(models));
+            return Run(console, runOptions, new RunFolder(outputFolder), state, cancellation);
         }));
         return command;
     }
@@ -126,34 +151,44 @@ internal static class TrainCommand
         HelpName = helpName,
     };
 
-    private static int Run(IAnsiConsole console, TrainingOptions options, int members, IReadOnlyList<string> models,
-        string? dataPath, string outputFolder, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, TrainingRunOptions options, RunFolder folder, ResumeState? state, CancellationToken cancellation)
     {
-        var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
-        if (!trainingData.IsLabelled)
-            throw new DataFormatException(trainingData.Source, 1, 1, "training needs labels: expected a 'label' column before pixel0");
-
-        using var classifier = TrainingView.Train(console, trainingData, options, members, models, cancellation);
-
-        if (DigitData.IsEmbeddedMnist(dataPath))
+        if (state is not null)
         {
-            var test = Loading.Load(console, null, MnistSplit.Test);
-            var clock = Stopwatch.StartNew();
-            var result = Evaluator.Evaluate(classifier, test, cancellation: cancellation);
-            classifier.RecordTestAccuracy(result.Accuracy);
-            console.MarkupLineInterpolated(
-                $"Test set ({test.Count:N0} MNIST test images, used only for this figure): accuracy [bold green]{result.Accuracy:P2}[/], loss {result.Loss:F4} ({clock.Elapsed.TotalSeconds:F1} s)");
+            state.CheckSameAs(options);
+            console.MarkupLineInterpolated($"Resuming {folder.Path}: {Progress(state)} done in {state.SecondsSpent:F1} s.");
         }
+        var trainingData = Loading.Load(console, options.DataPath, MnistSplit.Train);
+        // On the embedded MNIST the run also reports its accuracy on the official test images.
+        var testSet = DigitData.IsEmbeddedMnist(options.DataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;
 
-        var checkpointPath = Path.Combine(outputFolder, Checkpoint.FileName);
-        var metricsPath = Path.Combine(outputFolder, "metrics.json");
-        var curvesPath = Path.Combine(outputFolder, EvaluationReport.TrainingCurvesFile);
-        var curves = TrainingCurvesChart.Render(classifier.Metadata,
-            $"{Checkpoint.Describe(checkpointPath, classifier.Metadata.Training.Model)}, trained on {DigitData.Describe(trainingData.Source)}");
-        Checkpoint.Save(classifier, checkpointPath);
-        JsonFormat.Write(metricsPath, classifier.Metadata);
-        AtomicFile.WriteBytes(curvesPath, curves);
-        console.MarkupLineInterpolated($"Saved [bold]{checkpointPath}[/], [bold]{metricsPath}[/] and [bold]{curvesPath}[/].");
+        TrainingRunResult run;
+        try
+        {
+            run = TrainingView.Show(console, progress => state is null
+                ? TrainingRun.Run(folder, trainingData, options, testSet, progress, cancellation)
+                : TrainingRun.Resume(folder, state, trainingData, testSet, options.KeepResumeState, progress, cancellation));
+        }
+        catch (OperationCanceledException) when (folder.HasResumeState)
+        {
+            var kept = ResumeState.Read(folder.ResumePath);
+            using (kept)
+                throw new StoppedException(
+                    $"Stopped; {folder.ResumePath} keeps the run as it was after {Progress(kept)}. Continue it with: digits train --resume {folder.Path}");
+        }
+        using var finished = run;
+        if (run.Test is { } test)
+            console.MarkupLineInterpolated(
+                $"Test set ({testSet!.Count:N0} MNIST test images, used only for this figure): accuracy [bold green]{test.Accuracy:P2}[/], loss {test.Loss:F4} ({run.TestSeconds:F1} s)");
+        console.MarkupLine($"Saved {string.Join(", ", run.Written.Select(path => $"[bold]{Markup.Escape(path)}[/]"))}.");
         return ExitCodes.Success;
     }
+
+    // "epoch 3" or "member 1 of 3 and 2 epochs of member 2".
+    private static string Progress(ResumeState state) => (state.Options.Members, state.MembersDone, state.EpochsDone) switch
+    {
+        (1, _, var epochs) => $"{epochs} epoch(s)",
+        (var members, var done, 0) => $"{done} of {members} ensemble members",
+        (var members, var done, var epochs) => $"{done} of {members} ensemble members and {epochs} epoch(s) of member {done + 1}",
+    };
 }

@@ -1,5 +1,3 @@
-using DigitRecognizer.Data;
-using DigitRecognizer.Inference;
 using DigitRecognizer.Training;
 using Spectre.Console;
 
@@ -11,17 +9,13 @@ namespace DigitRecognizer.Cli.Rendering;
 /// </summary>
 internal static class TrainingView
 {
-    public static DigitClassifier Train(IAnsiConsole console, DigitDataset data, TrainingOptions options, int members,
-        IReadOnlyList<string> models, CancellationToken cancellation)
+    /// <summary>Runs <paramref name="train"/> with a progress display and sums up the model it gives.</summary>
+    public static TrainingRunResult Show(IAnsiConsole console, Func<IProgress<TrainingProgress>, TrainingRunResult> train)
     {
-        DigitClassifier Run(IProgress<TrainingProgress> progress) => members > 1
-            ? Trainer.TrainEnsemble(data, options, members, models, progress, cancellation)
-            : Trainer.Train(data, options, progress, cancellation);
-
-        DigitClassifier classifier;
+        TrainingRunResult run;
         if (console.Profile.Capabilities.Interactive)
         {
-            classifier = console.Progress()
+            run = console.Progress()
                 .AutoClear(false)
                 .HideCompleted(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -54,7 +48,7 @@ internal static class TrainingView
                                 break;
                         }
                     });
-                    return Run(progress);
+                    return train(progress);
                 });
         }
         else
@@ -74,10 +68,10 @@ internal static class TrainingView
                         break;
                 }
             });
-            classifier = Run(progress);
+            run = train(progress);
         }
 
-        var metrics = classifier.Metadata.Metrics;
+        var metrics = run.Classifier.Metadata.Metrics;
         var validation = (metrics.ValidationAccuracy, metrics.Members) switch
         {
             ({ } accuracy, { } parts) => $"ensemble of {parts.Count}, validation accuracy [bold]{accuracy:P2}[/] (members: {string.Join(", ", parts.Select(p => $"{p.ValidationAccuracy:P2}"))})",
@@ -86,7 +80,7 @@ internal static class TrainingView
         };
         console.MarkupLine($"Trained in {metrics.TrainingSeconds:F1} s: {validation}.");
         if (metrics.StoppedEarly is { } reason) console.MarkupLineInterpolated($"Stopped early: {reason}.");
-        return classifier;
+        return run;
     }
 
     private static void WriteMember(IAnsiConsole console, EnsembleMemberStarted member) =>
@@ -94,7 +88,7 @@ internal static class TrainingView
 
     private static void WriteStart(IAnsiConsole console, TrainingStarted started) =>
         console.MarkupLineInterpolated(
-            $"Training [bold]{started.Model}[/] for {started.Epochs} epochs on {started.TrainImages:N0} images ({started.ValidationImages:N0} held out for validation), {started.BatchesPerEpoch:N0} batches per epoch, {started.Threads} threads.");
+            $"Training [bold]{started.Model}[/] for {started.Epochs} epochs on {started.TrainImages:N0} images ({started.ValidationImages:N0} held out for validation), {started.BatchesPerEpoch:N0} batches per epoch, {started.Threads} threads{(started.EpochsDone > 0 ? $"; continuing after epoch {started.EpochsDone}" : "")}.");
 
     private static string Summary(EpochCompleted completed)
     {

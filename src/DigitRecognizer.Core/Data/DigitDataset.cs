@@ -33,6 +33,14 @@ public sealed class DigitDataset
     /// <summary>True when every image has a label.</summary>
     public bool IsLabelled => Labels is not null;
 
+    /// <summary>
+    /// The labels, for work that cannot do without them (training, evaluation, scoring).
+    /// </summary>
+    /// <param name="purpose">What needs them, to start the message: "training", "evaluation", "scoring".</param>
+    /// <exception cref="DataFormatException">The set has no labels: names <see cref="Source"/>, line 1, column 1 (where a 'label' column belongs).</exception>
+    public int[] RequireLabels(string purpose) =>
+        Labels ?? throw new DataFormatException(Source, 1, 1, $"{purpose} needs labels: expected a 'label' column before pixel0");
+
     /// <summary>The pixels of image <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Image(int index) =>
         Pixels.AsSpan(index * DigitImage.PixelCount, DigitImage.PixelCount);

@@ -29,6 +29,14 @@ public sealed record ServeBenchmarkOptions
 
     /// <summary>The server's settings; it always listens on a free port of 127.0.0.1, whatever these say.</summary>
     public ServeOptions Server { get; init; } = new();
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bound out of range.</summary>
+    public void Validate()
+    {
+        if (Clients.Count == 0 || Clients.Any(c => c < 1)) throw new ArgumentException("--clients takes whole numbers of at least 1.");
+        if (Requests < 1 || !(Seconds > 0)) throw new ArgumentException("--requests and --seconds must be positive.");
+        if (!(OverloadSeconds > 0)) throw new ArgumentException("--overload-seconds must be positive.");
+    }
 }
 
 /// <summary>One measurement: throughput, latency percentiles and the process's memory after it.</summary>

@@ -10,9 +10,8 @@ public static class Evaluator
     public static EvaluationResult Evaluate(IDigitClassifier classifier, DigitDataset data, IProgress<int>? progress = null,
         CancellationToken cancellation = default)
     {
-        if (data.Labels is null)
-            throw new ArgumentException($"{data.Source} has no labels, so there is nothing to evaluate against.", nameof(data));
+        var labels = data.RequireLabels("evaluation");
         var predictions = classifier.Predict(data, progress: progress, cancellation: cancellation);
-        return new EvaluationResult(classifier.Architecture, data.Source, predictions, data.Labels);
+        return new EvaluationResult(classifier.Architecture, data.Source, predictions, labels);
     }
 }

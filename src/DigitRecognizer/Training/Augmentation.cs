@@ -87,6 +87,24 @@ public sealed class BatchAugmenter : IDisposable
             .MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The generator's state, so a resumed run draws the distortions the uninterrupted one would have
+    /// (libtorch's CPU generator state as bytes).
+    /// </summary>
+    public byte[] RandomState
+    {
+        get
+        {
+            using var state = generator.get_state();
+            return state.data<byte>().ToArray();
+        }
+        set
+        {
+            using var state = tensor(value, ScalarType.Byte);
+            generator.set_state(state);
+        }
+    }
+
     private Tensor Symmetric(long count, double range) =>
         rand([count], generator: generator).mul_(2).sub_(1).mul_(range);
 

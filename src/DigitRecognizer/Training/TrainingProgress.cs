@@ -5,7 +5,11 @@ public abstract record TrainingProgress;
 
 /// <summary>Sent when the data is split and the network built, before the first batch.</summary>
 public sealed record TrainingStarted(string Model, int Epochs, int TrainImages, int ValidationImages, int BatchesPerEpoch, int Threads)
-    : TrainingProgress;
+    : TrainingProgress
+{
+    /// <summary>Epochs an interrupted run had finished when this one continued it (0 for a fresh start).</summary>
+    public int EpochsDone { get; init; }
+}
 
 /// <summary>Sent every few batches with running figures for the epoch so far.</summary>
 public sealed record BatchCompleted(int Epoch, int Epochs, int Batch, int Batches, double RunningLoss, double RunningAccuracy)

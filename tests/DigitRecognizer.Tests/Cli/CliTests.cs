@@ -53,9 +53,10 @@ public sealed class CliTests : IDisposable
         Assert.Contains("epoch 3/3", train.Output);
         Assert.DoesNotContain("Test set", train.Output); // only the embedded MNIST has an official test set
         Assert.True(File.Exists(Path.Combine(model, "model.ckpt")));
+        Assert.False(File.Exists(Path.Combine(model, "resume.state")));   // a finished run leaves no resume state
         using (var curves = Png.Decode(Path.Combine(model, "training-curves.png")))
             Assert.True(curves.Width > curves.Height);
-        using (var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "metrics.json"))))
+        using (var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "training.json"))))
         {
             Assert.Equal("dense", metrics.RootElement.GetProperty("architecture").GetString());
             Assert.Equal(3, metrics.RootElement.GetProperty("metrics").GetProperty("history").GetArrayLength());
@@ -178,7 +179,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Ensemble member 2/2: cnn", train.Output);
         using (var loaded = Checkpoint.Load(model)) Assert.Equal("dense+cnn", loaded.Metadata.Training.Model);
         Assert.Equal(ExitCodes.Failure, tooFew.ExitCode);
-        Assert.Contains("--model names 2 architectures but --ensemble 1", tooFew.Output);
+        Assert.Contains("2 architectures (dense, cnn) need an ensemble of at least 2 members (got 1)", tooFew.Output);
         Assert.False(File.Exists(folder.File("none")) || Directory.Exists(folder.File("none")));
     }
 
@@ -305,7 +306,7 @@ public sealed class CliTests : IDisposable
         var result = CliRunner.Run("train", "--data", testCsv, "--epochs", "1", "--output", output);
 
         Assert.Equal(ExitCodes.Failure, result.ExitCode);
-        Assert.Contains("needs labels", result.Output);
+        Assert.Contains($"{testCsv}, line 1, column 1: training needs labels", result.Output);
         Assert.False(Directory.Exists(output));
     }
 

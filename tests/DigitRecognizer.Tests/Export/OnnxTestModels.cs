@@ -36,7 +36,7 @@ internal static class OnnxTestModels
             // Small batches and no distortions: more, plainer steps in the one epoch, so the weights and batch norm's statistics move.
             var options = new TrainingOptions { Model = name, Epochs = 1, BatchSize = 16, Augment = false, ValidationFraction = 0.1, Seed = 5 };
             var classifier = name == MixedEnsemble
-                ? Trainer.TrainEnsemble(TrainingSlice.Value, options with { Model = "cnn" }, members: 2, ["cnn", "cnn-bn"])
+                ? EnsembleTrainer.Train(TrainingSlice.Value, options with { Model = "cnn" }, members: 2, ["cnn", "cnn-bn"])
                 : Trainer.Train(TrainingSlice.Value, options);
             var checkpoint = Folder.File($"{name}.ckpt");
             var onnx = Folder.File($"{name}.onnx");

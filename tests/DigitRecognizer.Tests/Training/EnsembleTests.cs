@@ -29,13 +29,13 @@ public sealed class EnsembleTests : IDisposable
     }
 
     [Fact]
-    public void TrainEnsemble_TrainsEachMemberWithItsOwnSeed_AndRoundTripsThroughACheckpoint()
+    public void EnsembleTrainer_TrainsEachMemberWithItsOwnSeed_AndRoundTripsThroughACheckpoint()
     {
         var data = TestData.Synthetic(300);
         var options = new TrainingOptions { Model = "dense", Epochs = 2, BatchSize = 32, Seed = 10 };
         var reports = new List<TrainingProgress>();
 
-        using var ensemble = Trainer.TrainEnsemble(data, options, members: 3, new ListProgress<TrainingProgress>(reports));
+        using var ensemble = EnsembleTrainer.Train(data, options, members: 3, new ListProgress<TrainingProgress>(reports));
 
         Assert.Equal(ModelFactory.EnsembleName, ensemble.Architecture);
         Assert.Equal([10, 11, 12], reports.OfType<EnsembleMemberStarted>().Select(r => r.Seed));
@@ -53,13 +53,13 @@ public sealed class EnsembleTests : IDisposable
     }
 
     [Fact]
-    public void TrainEnsemble_WithSeveralArchitectures_GivesThemToMembersInTurn_AndTheCheckpointRebuildsEach()
+    public void EnsembleTrainer_WithSeveralArchitectures_GivesThemToMembersInTurn_AndTheCheckpointRebuildsEach()
     {
         var data = TestData.Synthetic(200);
         var options = new TrainingOptions { Model = "dense", Epochs = 1, BatchSize = 32, Seed = 3 };
         var reports = new List<TrainingProgress>();
 
-        using var ensemble = Trainer.TrainEnsemble(data, options, members: 3, ["dense", "cnn"], new ListProgress<TrainingProgress>(reports));
+        using var ensemble = EnsembleTrainer.Train(data, options, members: 3, ["dense", "cnn"], new ListProgress<TrainingProgress>(reports));
 
         Assert.Equal(["dense", "cnn", "dense"], reports.OfType<EnsembleMemberStarted>().Select(r => r.Model));
         Assert.Equal(["dense", "cnn", "dense"], reports.OfType<TrainingStarted>().Select(r => r.Model));
@@ -75,10 +75,10 @@ public sealed class EnsembleTests : IDisposable
     }
 
     [Fact]
-    public void TrainEnsemble_WithNoArchitecture_IsRefused()
+    public void EnsembleTrainer_WithNoArchitecture_IsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            Trainer.TrainEnsemble(TestData.Synthetic(20), new TrainingOptions { Epochs = 1 }, members: 2, []));
+            EnsembleTrainer.Train(TestData.Synthetic(20), new TrainingOptions { Epochs = 1 }, members: 2, []));
 
         Assert.Contains("at least one architecture", error.Message);
     }
@@ -88,7 +88,7 @@ public sealed class EnsembleTests : IDisposable
     {
         TorchRuntime.Seed(2);
         var probe = TestData.Synthetic(9, seed: 6);
-        using var ensemble = Trainer.TrainEnsemble(TestData.Synthetic(100), new TrainingOptions { Epochs = 1, BatchSize = 50 },
+        using var ensemble = EnsembleTrainer.Train(TestData.Synthetic(100), new TrainingOptions { Epochs = 1, BatchSize = 50 },
             members: 2, ["dense", "cnn"]);
 
         var networks = ensemble.PredictEachNetwork(probe);
@@ -108,22 +108,22 @@ public sealed class EnsembleTests : IDisposable
         var options = new TrainingOptions { Model = "dense", Epochs = 2, Seed = 4, SplitSeed = 9, Limit = 200, ValidationFraction = 0.2 };
         using var classifier = Trainer.Train(data, options);
 
-        var validation = Trainer.ValidationPart(data, classifier.Metadata);
+        var validation = TrainingSplit.ValidationPart(data, classifier.Metadata);
         var predictions = classifier.Predict(validation);
 
         Assert.Equal(classifier.Metadata.Metrics.ValidationImages, validation.Count);
         Assert.Equal(classifier.Metadata.Metrics.ValidationAccuracy, predictions.Accuracy(validation.Labels!));
         Assert.Equal(classifier.Metadata.Metrics.ValidationLoss, predictions.MeanLoss(validation.Labels!));
-        Assert.Null(Trainer.ValidationPart(data, options with { ValidationFraction = 0 }));
+        Assert.Null(TrainingSplit.ValidationPart(data, options with { ValidationFraction = 0 }));
     }
 
     [Fact]
     public void ValidationPart_OfAnEnsemble_IsWhatEachMemberHeldOut()
     {
         var data = TestData.Synthetic(200);
-        using var ensemble = Trainer.TrainEnsemble(data, new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 5 }, members: 2, ["dense", "cnn"]);
+        using var ensemble = EnsembleTrainer.Train(data, new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 5 }, members: 2, ["dense", "cnn"]);
 
-        var validation = Trainer.ValidationPart(data, ensemble.Metadata);
+        var validation = TrainingSplit.ValidationPart(data, ensemble.Metadata);
         var networks = ensemble.PredictEachNetwork(validation);
 
         var recorded = ensemble.Metadata.Metrics.Members!;
@@ -141,17 +141,17 @@ public sealed class EnsembleTests : IDisposable
         using var classifier = Trainer.Train(data, new TrainingOptions { Model = "dense", Epochs = 1 });
         using var whole = Trainer.Train(data, new TrainingOptions { Model = "dense", Epochs = 1, ValidationFraction = 0 });
 
-        var otherData = Assert.Throws<ArgumentException>(() => Trainer.ValidationPart(TestData.Synthetic(120), classifier.Metadata));
-        var nothingHeldOut = Assert.Throws<ArgumentException>(() => Trainer.ValidationPart(data, whole.Metadata));
+        var otherData = Assert.Throws<ArgumentException>(() => TrainingSplit.ValidationPart(TestData.Synthetic(120), classifier.Metadata));
+        var nothingHeldOut = Assert.Throws<ArgumentException>(() => TrainingSplit.ValidationPart(data, whole.Metadata));
 
         Assert.Contains("gives 120 images, but this model was trained on 100", otherData.Message);
         Assert.Contains("held out no validation images", nothingHeldOut.Message);
     }
 
     [Fact]
-    public void TrainEnsemble_OfArchitecturesWithDifferentDefaultEpochs_RecordsNoSingleEpochCount()
+    public void EnsembleTrainer_OfArchitecturesWithDifferentDefaultEpochs_RecordsNoSingleEpochCount()
     {
-        using var ensemble = Trainer.TrainEnsemble(TestData.Synthetic(60), new TrainingOptions { BatchSize = 30 }, members: 2, ["dense", "cnn"]);
+        using var ensemble = EnsembleTrainer.Train(TestData.Synthetic(60), new TrainingOptions { BatchSize = 30 }, members: 2, ["dense", "cnn"]);
 
         var memberEpochs = ensemble.Metadata.Metrics.Members!.Select(m => m.History.Count).ToArray();
         Assert.Equal([ModelFactory.Get("dense").DefaultEpochs, ModelFactory.Get("cnn").DefaultEpochs], memberEpochs);
@@ -159,12 +159,12 @@ public sealed class EnsembleTests : IDisposable
     }
 
     [Fact]
-    public void TrainEnsemble_WithFewerMembersThanArchitectures_IsRefused()
+    public void EnsembleTrainer_WithFewerMembersThanArchitectures_IsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            Trainer.TrainEnsemble(TestData.Synthetic(20), new TrainingOptions { Epochs = 1 }, members: 1, ["dense", "cnn"]));
+            EnsembleTrainer.Train(TestData.Synthetic(20), new TrainingOptions { Epochs = 1 }, members: 1, ["dense", "cnn"]));
 
-        Assert.Contains("2 architectures need at least 2 members", error.Message);
+        Assert.Contains("2 architectures (dense, cnn) need an ensemble of at least 2 members (got 1)", error.Message);
     }
 
     [Fact]

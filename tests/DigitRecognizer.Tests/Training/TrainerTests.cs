@@ -72,10 +72,10 @@ public class TrainerTests
     [Fact]
     public void Train_RejectsUnlabelledData()
     {
-        var error = Assert.Throws<ArgumentException>(() =>
+        var error = Assert.Throws<DigitRecognizer.Data.DataFormatException>(() =>
             Trainer.Train(TestData.Synthetic(20, labelled: false), new TrainingOptions { Epochs = 1 }));
 
-        Assert.Contains("no labels", error.Message);
+        Assert.Equal("synthetic(20, seed 1), line 1, column 1: training needs labels: expected a 'label' column before pixel0", error.Message);
     }
 
     [Theory]
