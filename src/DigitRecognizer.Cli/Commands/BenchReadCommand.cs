@@ -17,7 +17,7 @@ internal static class BenchReadCommand
     {
         var model = new Option<string?>("--model", "-m")
         {
-            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Folder}).",
+            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Described}).",
             HelpName = "PATH",
         };
         var count = new Option<int>("--count") { Description = "Numbers to read.", DefaultValueFactory = _ => 1000, HelpName = "N" };
@@ -29,7 +29,7 @@ internal static class BenchReadCommand
             model, count, digits, seed, data,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, DefaultModel.Resolve(parse.GetValue(model)), parse.GetValue(count), parse.GetValue(digits), parse.GetValue(seed),
+            Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(count), parse.GetValue(digits), parse.GetValue(seed),
                 parse.GetValue(data), cancellation)));
         return command;
     }

@@ -62,7 +62,7 @@ internal static class BenchServeCommand
                 OverloadSeconds = parse.GetValue(overloadSeconds),
             };
             options.Validate();
-            var (served, server, threadCount) = serving.Apply(parse, options.Server);
+            var (served, server, threadCount) = serving.Apply(parse, options.Server, console);
             options = options with { Server = server };
             var classifier = served.Classifier;
             using var _ = classifier as IDisposable;

@@ -18,7 +18,7 @@ internal static class CalibrateCommand
     {
         var model = new Option<string?>("--model", "-m")
         {
-            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Folder}). It is rewritten with the rule.",
+            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Described}). It is rewritten with the rule.",
             HelpName = "PATH",
         };
         var data = new Option<string?>("--data")
@@ -38,7 +38,7 @@ internal static class CalibrateCommand
             model, data, refuse,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, DefaultModel.Resolve(parse.GetValue(model)), parse.GetValue(data), parse.GetValue(refuse), cancellation)));
+            Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(data), parse.GetValue(refuse), cancellation)));
         return command;
     }
 

@@ -1,5 +1,6 @@
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Training;
+using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
 
@@ -16,21 +17,34 @@ internal static class DefaultModel
     /// <summary>The shipped checkpoints, best first, as file names inside a models/ folder.</summary>
     public static IReadOnlyList<string> ShippedFiles { get; } = ["best.ckpt", "cnn.ckpt"];
 
+    // After ShippedFiles: static properties are initialised in the order they are written.
+    /// <summary>How help describes the default, for every verb's --model.</summary>
+    public static string Described { get; } = $"{Folder} if `digits train` wrote a model there, else the shipped models/{ShippedFiles[0]} or models/{ShippedFiles[1]}";
+
     /// <summary>
     /// <paramref name="path"/> if given; else the default run folder if it holds a model; else the shipped model
     /// (models/ in the current folder or beside the program); else an error saying where it looked.
     /// </summary>
     /// <param name="say">Told which model was chosen when none was given.</param>
-    public static string Resolve(string? path, Action<string>? say = null)
+    public static string Resolve(string? path, Action<string>? say = null) =>
+        Resolve(path, say, Directory.GetCurrentDirectory(),
+            [Path.GetFullPath("models"), Path.Combine(AppContext.BaseDirectory, "models")]);
+
+    /// <summary>As <see cref="Resolve(string?, Action{string}?)"/>, saying on <paramref name="console"/> which model was chosen.</summary>
+    public static string Resolve(string? path, IAnsiConsole console) =>
+        Resolve(path, message => console.MarkupLineInterpolated($"[grey]{message}[/]"));
+
+    /// <summary>As <see cref="Resolve(string?, Action{string}?)"/>, looking for the user's run under
+    /// <paramref name="workingFolder"/> and for shipped models in <paramref name="shippedFolders"/>, in order.</summary>
+    internal static string Resolve(string? path, Action<string>? say, string workingFolder, IReadOnlyList<string> shippedFolders)
     {
         if (path is not null) return path;
-        var own = Path.GetFullPath(Path.Combine(Folder, Checkpoint.FileName));
-        if (File.Exists(own))
+        var own = Path.GetFullPath(Path.Combine(workingFolder, Folder));
+        if (File.Exists(Path.Combine(own, Checkpoint.FileName)))
         {
             say?.Invoke($"No --model given: using your own {Folder} (what `digits train` wrote).");
-            return Folder;
+            return own;
         }
-        var shippedFolders = new[] { Path.GetFullPath("models"), Path.Combine(AppContext.BaseDirectory, "models") };
         foreach (var name in ShippedFiles)
             foreach (var folder in shippedFolders)
             {
@@ -40,8 +54,8 @@ internal static class DefaultModel
                 return shipped;
             }
         throw new ArgumentException(
-            $"no --model given, no model where `digits train` writes one by default (looked for {own}), and no shipped model " +
-            $"({string.Join(", ", ShippedFiles)} in {string.Join(" or ", shippedFolders)}). " +
+            $"no --model given, no model where `digits train` writes one by default (looked for {Path.Combine(own, Checkpoint.FileName)}), " +
+            $"and no shipped model ({string.Join(", ", ShippedFiles)} in {string.Join(" or ", shippedFolders)}). " +
             "Train one with `digits train` (the notebook CNN, about 3 minutes on 2 cores), or pass --model PATH.");
     }
 }

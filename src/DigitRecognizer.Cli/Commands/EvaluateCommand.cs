@@ -20,7 +20,7 @@ internal static class EvaluateCommand
     {
         var model = new Option<string>("--model", "-m")
         {
-            Description = "The checkpoint file, the folder holding model.ckpt, or an exported .onnx file (default: runs/cnn if you trained one, else the shipped models/best.ckpt; run by ONNX Runtime; --tta, --precision and --members then need the checkpoint).",
+            Description = $"The checkpoint file, the folder holding model.ckpt, or an exported .onnx file (default: {DefaultModel.Described}; run by ONNX Runtime; --tta, --precision and --members then need the checkpoint).",
             HelpName = "PATH",
         };
         var data = new Option<string?>("--data")
@@ -61,7 +61,7 @@ internal static class EvaluateCommand
             model, data, validation, json, report, tta, members, precision,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, DefaultModel.Resolve(parse.GetValue(model), message => console.MarkupLineInterpolated($"[grey]{message}[/]")), parse.GetValue(data), parse.GetValue(validation), parse.GetValue(json), parse.GetValue(report),
+            Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(data), parse.GetValue(validation), parse.GetValue(json), parse.GetValue(report),
                 parse.GetValue(tta), parse.GetValue(members), parse.GetValue(precision), cancellation)));
         return command;
     }

@@ -20,7 +20,7 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model", "-m")
         {
-            Description = "The checkpoint file, the folder holding model.ckpt (what `train --output DIR` wrote), or an exported .onnx file (run by ONNX Runtime). Default: runs/cnn if you trained one, else the shipped models/best.ckpt.",
+            Description = $"The checkpoint file, the folder holding model.ckpt (what `train --output DIR` wrote), or an exported .onnx file (run by ONNX Runtime). Default: {DefaultModel.Described}.",
             HelpName = "PATH",
         };
         var input = new Option<string>("--input", "-i")
@@ -61,7 +61,7 @@ internal static class PredictCommand
             model, input, output, batchSize, show, tta, precision,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, DefaultModel.Resolve(parse.GetValue(model), message => console.MarkupLineInterpolated($"[grey]{message}[/]")), parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(batchSize),
+            Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(batchSize),
                 parse.GetValue(show), parse.GetValue(tta), parse.GetValue(precision), cancellation)));
         return command;
     }

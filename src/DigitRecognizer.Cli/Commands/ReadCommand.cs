@@ -17,7 +17,7 @@ internal static class ReadCommand
         var input = new Argument<string>("IMAGE|FOLDER") { Description = "A PNG or JPEG of a number written on one line, or a folder of them." };
         var model = new Option<string?>("--model", "-m")
         {
-            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Folder}). Its refusal rule (digits calibrate) marks unsure digits.",
+            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Described}). Its refusal rule (digits calibrate) marks unsure digits.",
             HelpName = "PATH",
         };
         var show = new Option<string?>("--show")
@@ -33,7 +33,7 @@ internal static class ReadCommand
         };
         var command = new Command("read", "Read a handwritten number (1–12 digits on one line) in a photo, scan or drawing.") { input, model, show, csv };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, parse.GetValue(input)!, DefaultModel.Resolve(parse.GetValue(model)), parse.GetValue(show), parse.GetValue(csv)!, cancellation)));
+            Run(console, parse.GetValue(input)!, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(show), parse.GetValue(csv)!, cancellation)));
         return command;
     }
 

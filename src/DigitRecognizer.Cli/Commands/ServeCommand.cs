@@ -32,7 +32,7 @@ internal static class ServeCommand
         foreach (var limit in serving.Limits) command.Options.Add(limit);
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
-            var (served, options, threads) = serving.Apply(parse, defaults with { Urls = parse.GetValue(urls)! });
+            var (served, options, threads) = serving.Apply(parse, defaults with { Urls = parse.GetValue(urls)! }, console);
             return Run(console, served, options, threads, cancellation);
         }));
         return command;

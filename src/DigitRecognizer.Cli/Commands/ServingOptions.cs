@@ -2,6 +2,7 @@ using System.CommandLine;
 using DigitRecognizer.Engine;
 using DigitRecognizer.Onnx;
 using DigitRecognizer.Web;
+using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
 
@@ -12,7 +13,7 @@ internal sealed class ServingOptions
 
     public Option<string?> Model { get; } = new("--model", "-m")
     {
-        Description = $"The checkpoint file, the folder holding model.ckpt, or an exported .onnx file (served by ONNX Runtime, without libtorch). Default: {DefaultModel.Folder}, where `digits train` writes.",
+        Description = $"The checkpoint file, the folder holding model.ckpt, or an exported .onnx file (served by ONNX Runtime, without libtorch). Default: {DefaultModel.Described}.",
         HelpName = "PATH",
     };
 
@@ -55,14 +56,15 @@ internal sealed class ServingOptions
     public IEnumerable<Option> Limits => [MaxConcurrent, MaxQueued, RequestTimeout];
 
     /// <summary>Checks the options, sets the engine's threads and loads the model (--model, or the default one).</summary>
-    public (ServedModel Model, ServeOptions Server, int Threads) Apply(ParseResult parse, ServeOptions server)
+    /// <param name="console">Told which model was chosen when --model was not given.</param>
+    public (ServedModel Model, ServeOptions Server, int Threads) Apply(ParseResult parse, ServeOptions server, IAnsiConsole console)
     {
         var maxBatch = parse.GetValue(MaxBatch);
         if (maxBatch < 1) throw new ArgumentException($"--max-batch must be at least 1 (got {maxBatch}).");
         var (maxConcurrent, maxQueued, timeout) = (parse.GetValue(MaxConcurrent), parse.GetValue(MaxQueued), parse.GetValue(RequestTimeout));
         if (maxConcurrent < 1 || maxQueued < 0 || !(timeout > 0))
             throw new ArgumentException("--max-concurrent must be at least 1, --max-queued at least 0 and --request-timeout positive.");
-        var modelPath = DefaultModel.Resolve(parse.GetValue(Model));
+        var modelPath = DefaultModel.Resolve(parse.GetValue(Model), console);
         var requested = parse.GetValue(Threads);
         if (requested < 0) throw new ArgumentException($"--threads must be 0 (one per core) or more (got {requested}).");
         var limits = server with

@@ -59,17 +59,6 @@ public sealed class ServeAndImageCliTests : IDisposable
         Assert.Contains("fake.png: not an image", output);
     }
 
-    [Fact]
-    public void Serve_WithNoModelAnywhere_SaysWhereItLookedAndHowToGetOne()
-    {
-        var (exitCode, output) = CliRunner.Run("serve", "--urls", "http://127.0.0.1:0");
-
-        Assert.Equal(ExitCodes.Failure, exitCode);
-        Assert.Contains(Path.Combine("runs", "cnn", "model.ckpt"), output.Replace("\n", ""));
-        Assert.Contains("digits train", output);
-        Assert.Contains("--model PATH", output);
-    }
-
     [Theory]
     [InlineData("serve", "--urls", "[default: http://127.0.0.1:5000]")]
     [InlineData("bench-serve", "--clients", "[default: 1|8|32]")]
