@@ -24,25 +24,21 @@ internal static class DefaultModel
     /// <summary>
     /// <paramref name="path"/> if given; else the default run folder if it holds a model; else the shipped model
     /// (models/ in the current folder or beside the program); else an error saying where it looked.
+    /// Which model was chosen when none was given is said on <paramref name="console"/>.
     /// </summary>
-    /// <param name="say">Told which model was chosen when none was given.</param>
-    public static string Resolve(string? path, Action<string>? say = null) =>
-        Resolve(path, say, Directory.GetCurrentDirectory(),
+    public static string Resolve(string? path, IAnsiConsole console) =>
+        Resolve(path, message => console.MarkupLineInterpolated($"[grey]{message}[/]"), Directory.GetCurrentDirectory(),
             [Path.GetFullPath("models"), Path.Combine(AppContext.BaseDirectory, "models")]);
 
-    /// <summary>As <see cref="Resolve(string?, Action{string}?)"/>, saying on <paramref name="console"/> which model was chosen.</summary>
-    public static string Resolve(string? path, IAnsiConsole console) =>
-        Resolve(path, message => console.MarkupLineInterpolated($"[grey]{message}[/]"));
-
-    /// <summary>As <see cref="Resolve(string?, Action{string}?)"/>, looking for the user's run under
+    /// <summary>As <see cref="Resolve(string?, IAnsiConsole)"/>, telling <paramref name="say"/>, looking for the user's run under
     /// <paramref name="workingFolder"/> and for shipped models in <paramref name="shippedFolders"/>, in order.</summary>
-    internal static string Resolve(string? path, Action<string>? say, string workingFolder, IReadOnlyList<string> shippedFolders)
+    internal static string Resolve(string? path, Action<string> say, string workingFolder, IReadOnlyList<string> shippedFolders)
     {
         if (path is not null) return path;
         var own = Path.GetFullPath(Path.Combine(workingFolder, Folder));
         if (File.Exists(Path.Combine(own, Checkpoint.FileName)))
         {
-            say?.Invoke($"No --model given: using your own {Folder} (what `digits train` wrote).");
+            say($"No --model given: using your own {Folder} (what `digits train` wrote).");
             return own;
         }
         foreach (var name in ShippedFiles)
@@ -50,7 +46,7 @@ internal static class DefaultModel
             {
                 var shipped = Path.Combine(folder, name);
                 if (!File.Exists(shipped)) continue;
-                say?.Invoke($"No --model given and no {Folder}: using the shipped model {shipped}.");
+                say($"No --model given and no {Folder}: using the shipped model {shipped}.");
                 return shipped;
             }
         throw new ArgumentException(
