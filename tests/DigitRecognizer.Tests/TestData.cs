@@ -32,6 +32,19 @@ internal static class TestData
     /// <summary>The embedded MNIST folder (the repository ships it).</summary>
     public static string MnistFolder =>
         MnistFiles.FindDefaultFolder() ?? throw new InvalidOperationException("data/mnist not found above the test binaries.");
+
+    /// <summary>The repository's models/ (the one with its checksums, SHA256SUMS), found above the test binaries.</summary>
+    public static string ModelsFolder { get; } = FindModelsFolder();
+
+    private static string FindModelsFolder()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = System.IO.Path.Combine(folder.FullName, "models");
+            if (File.Exists(System.IO.Path.Combine(candidate, "SHA256SUMS"))) return candidate;
+        }
+        throw new InvalidOperationException($"no models/SHA256SUMS above {AppContext.BaseDirectory}");
+    }
 }
 
 /// <summary>A temporary folder deleted with everything in it on dispose.</summary>

@@ -41,7 +41,7 @@ public sealed class ChromiumTests : IDisposable
 }
 
 /// <summary>
-/// The page tests run in a child <c>dotnet test</c> pointed at a missing Chromium: it must pass, and its output must
+/// The page tests (both modes) run in a child <c>dotnet test</c> pointed at a missing Chromium: it must pass, and its output must
 /// name every skipped test and how to install the browser — or fail when <see cref="Chromium.RequireVariable"/> is 1.
 /// </summary>
 [Trait("Category", "Cli")]
@@ -49,8 +49,15 @@ public sealed class BrowserTestsWithoutChromiumTests : IDisposable
 {
     private static readonly string[] PageTestNames =
     [
-        nameof(PageTests.DrawingASevenWithTheMouse_ShowsSevenAndTenBars), nameof(PageTests.DrawingAOneWithTheKeyboard_ShowsOne),
-        nameof(PageTests.UploadingAPhotoOfADigit_ShowsItsLabel), nameof(PageTests.AnEmptyDrawing_SaysSo_InsteadOfGuessing),
+        $"{typeof(PageTests).FullName}.{nameof(PageTests.DrawingASevenWithTheMouse_ShowsSevenAndTenBars)}",
+        $"{typeof(PageTests).FullName}.{nameof(PageTests.DrawingAOneWithTheKeyboard_ShowsOne)}",
+        $"{typeof(PageTests).FullName}.{nameof(PageTests.UploadingAPhotoOfADigit_ShowsItsLabel)}",
+        $"{typeof(PageTests).FullName}.{nameof(PageTests.AnEmptyDrawing_SaysSo_InsteadOfGuessing)}",
+        $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.WritingSeventeenWithTheMouse_ReadsIt_AndBoxesEachDigitWhereItWasDrawn)}",
+        $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.UploadingAPhotoOfANumber_ReadsIt_WithEachBoxOverItsDigitInTheImageShown)}",
+        $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.AnEmptyDrawingInNumberMode_SaysNothingIsReadable)}",
+        $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.AFileThatIsNotAnImage_InNumberMode_SaysWhyNothingIsReadable_AndDrawingStillWorks)}",
+        $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.AnUnsureDigit_IsAQuestionMarkInADashedBox_AndASkippedMarkIsBoxedApart)}",
     ];
 
     private readonly TempFolder folder = new();
@@ -64,7 +71,7 @@ public sealed class BrowserTestsWithoutChromiumTests : IDisposable
 
         Assert.True(exitCode == 0, output);
         Assert.Matches($@"Skipped:\s+{PageTestNames.Length},", output);
-        foreach (var name in PageTestNames) Assert.Contains($"Skipped {typeof(PageTests).FullName}.{name}", output);
+        foreach (var name in PageTestNames) Assert.Contains($"Skipped {name}", output);
         Assert.Contains(Chromium.InstallCommand, output);
     }
 
@@ -78,11 +85,12 @@ public sealed class BrowserTestsWithoutChromiumTests : IDisposable
         Assert.Contains(Chromium.RequireVariable, output);
     }
 
-    /// <summary>Runs this test assembly's page tests in a child <c>dotnet test</c>; returns its exit code and output.</summary>
+    /// <summary>Runs this test assembly's page tests (both modes) in a child <c>dotnet test</c>; returns its exit code and output.</summary>
     private static (int ExitCode, string Output) RunPageTests(string chromium, bool required)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "test", typeof(PageTests).Assembly.Location, "--filter", $"FullyQualifiedName~{typeof(PageTests).FullName}" })
+        foreach (var argument in new[] { "test", typeof(PageTests).Assembly.Location, "--filter",
+                     $"FullyQualifiedName~{typeof(PageTests).FullName}|FullyQualifiedName~{typeof(NumberPageTests).FullName}" })
             start.ArgumentList.Add(argument);
         start.Environment[Chromium.PathVariable] = chromium;
         start.Environment[Chromium.RequireVariable] = required ? "1" : "0";

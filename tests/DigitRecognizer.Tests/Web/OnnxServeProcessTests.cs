@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using DigitRecognizer.Tests.Cli;
-using DigitRecognizer.Tests.Export;
 
 namespace DigitRecognizer.Tests.Web;
 
@@ -17,7 +16,7 @@ public sealed class OnnxServeProcessTests
     public async Task ServeFromAnOnnxFile_AnswersWithoutLoadingLibtorch()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "reads /proc/PID/maps");
-        var model = Path.Combine(ShippedModelTests.ModelsFolder, "cnn.onnx");
+        var model = Path.Combine(TestData.ModelsFolder, "cnn.onnx");
         var server = DigitsProcess.Start(["serve", "--model", model, "--urls", "http://127.0.0.1:0", "--threads", "1"]);
         try
         {
