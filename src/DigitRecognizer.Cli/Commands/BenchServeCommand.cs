@@ -85,7 +85,7 @@ internal static class BenchServeCommand
                     readShown = true;
                 }
                 console.MarkupLineInterpolated(
-                    $"  {r.Name,-16} {r.RequestsPerSecond,8:N0} requests/s   p50 {r.P50Ms,6:F2} ms   p99 {r.P99Ms,6:F2} ms   max {r.MaxMs,7:F1} ms   {r.Requests,6:N0} requests, {r.Errors} errors   resident {r.ResidentBeforeMb,5:N0} → {r.ResidentMb,5:N0} MB ({r.TotalRequests:N0} requests so far)");
+                    $"  {r.Name,-16} {r.RequestsPerSecond,8:N0} requests/s   p50 {r.P50Ms,6:F2} ms   p99 {r.P99Ms,6:F2} ms   max {r.MaxMs,7:F1} ms   CPU {r.CpuMsPerRequest,5:F2} ms/request   {r.Requests,6:N0} requests, {r.Errors} errors   resident {r.ResidentBeforeMb,5:N0} → {r.ResidentMb,5:N0} MB ({r.TotalRequests:N0} requests so far)");
             });
             var overloadShown = false;
             var overloadProgress = new SyncProgress<ServeOverloadResult>(r =>

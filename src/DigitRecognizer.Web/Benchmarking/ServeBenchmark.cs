@@ -103,6 +103,7 @@ public static class ServeBenchmark
         int maxRequests, TimeSpan maxTime, long totalBefore, CancellationToken cancellation)
     {
         var residentBefore = ResidentMb();
+        var cpuBefore = ProcessorTime();
         var latencies = new double[maxRequests];
         var started = -1;
         var completed = 0;
@@ -127,10 +128,11 @@ public static class ServeBenchmark
 
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(Client, cancellation)));
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuMs = (ProcessorTime() - cpuBefore).TotalMilliseconds;
         var sorted = latencies[..completed];
         Array.Sort(sorted);
         return new ServeBenchmarkResult(name, bodies.Path, completed, errors, completed / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99),
-            sorted.Length == 0 ? double.NaN : sorted[^1], residentBefore, ResidentMb(), totalBefore + completed);
+            sorted.Length == 0 ? double.NaN : sorted[^1], cpuMs / Math.Max(1, completed), residentBefore, ResidentMb(), totalBefore + completed);
     }
 
     /// <summary>
@@ -189,6 +191,12 @@ public static class ServeBenchmark
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static TimeSpan ProcessorTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
 
     private static double ResidentMb()
     {

@@ -67,11 +67,15 @@ public sealed record ServeBenchmarkOptions
 /// <param name="P50Ms">Median latency, milliseconds (client side: send to last byte).</param>
 /// <param name="P99Ms">99th-percentile latency, milliseconds.</param>
 /// <param name="MaxMs">Slowest request, milliseconds.</param>
+/// <param name="CpuMsPerRequest">
+/// CPU time of the whole process (server and clients, all threads) per request answered, milliseconds: less
+/// sensitive than requests/s to other work on a shared machine; the cores divided by it bound the requests/s.
+/// </param>
 /// <param name="ResidentBeforeMb">Resident memory of the whole process (server and clients) before it, MB.</param>
 /// <param name="ResidentMb">Resident memory of the whole process afterwards, MB.</param>
 /// <param name="TotalRequests">Requests answered since the server started, warm-up included.</param>
 public sealed record ServeBenchmarkResult(string Name, string Path, int Requests, int Errors, double RequestsPerSecond,
-    double P50Ms, double P99Ms, double MaxMs, double ResidentBeforeMb, double ResidentMb, long TotalRequests);
+    double P50Ms, double P99Ms, double MaxMs, double CpuMsPerRequest, double ResidentBeforeMb, double ResidentMb, long TotalRequests);
 
 /// <summary>An overload row: <c>POST /api/predict</c> offered at a fixed rate above what the server can answer.</summary>
 /// <param name="PeakPerSecond">The best /api/predict requests/s of the closed-loop rows.</param>

@@ -21,8 +21,9 @@ public sealed class InkMapRankingTests
         Array.Sort(sorted);
         var ranking = new InkMap.Ranking();
 
-        var ranks = Enumerable.Range(0, 50).Select(_ => random.Next(count)).Append(0).Append(count - 1);
+        var ranks = Enumerable.Range(0, 50).Select(_ => random.Next(count)).Append(0).Append(count - 1).ToArray();
         foreach (var rank in ranks)
             Assert.Equal(sorted[rank], ranking.Select(values, rank));
+        Assert.Equal(ranks.Select(rank => sorted[rank]), ranking.Select(values, ranks));
     }
 }
