@@ -146,6 +146,9 @@ internal sealed class DigitsProcess : IDisposable
 
     public int ExitCode => process.ExitCode;
 
+    /// <summary>The child's process id (for /proc and signals).</summary>
+    public int Id => process.Id;
+
     public static DigitsProcess Start(string[] arguments, params (string Name, string Value)[] environment) =>
         StartIn(Directory.GetCurrentDirectory(), arguments, environment);
 
