@@ -51,7 +51,11 @@ internal static class ReadEndpoints
             .Produces<ReadResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            // Under the same limits as /api/predict: a read is the heavier request, and must not queue without bound.
+            .RequireRateLimiting(DigitsServer.PredictionPolicy)
+            .WithRequestTimeout(DigitsServer.PredictionPolicy);
     }
 
     private static async Task<IResult> ReadAsync(HttpRequest request, ServerState state, CancellationToken cancellation)

@@ -41,14 +41,20 @@ internal static class BenchServeCommand
         };
         var overloadSeconds = new Option<double>("--overload-seconds")
         {
-            Description = "Seconds the overload row offers requests for.",
+            Description = "Seconds each overload row offers requests for.",
             DefaultValueFactory = _ => defaults.OverloadSeconds,
             HelpName = "S",
         };
-
-        var command = new Command("bench-serve", "Load-test POST /api/predict on 127.0.0.1: requests/s and p50/p99 latency at several client counts, then under overload.")
+        var readClients = new Option<int>("--read-clients")
         {
-            serving.Model, clients, requests, seconds, overload, overloadSeconds, serving.Threads, serving.MaxBatch,
+            Description = $"Clients of the POST /api/read row ({defaults.ReadImage.Width}×{defaults.ReadImage.Height} PNGs of 4-digit numbers); 0 skips it.",
+            DefaultValueFactory = _ => defaults.ReadClients,
+            HelpName = "N",
+        };
+
+        var command = new Command("bench-serve", "Load-test digits serve on 127.0.0.1: POST /api/predict at several client counts, POST /api/read, then /api/predict under overload.")
+        {
+            serving.Model, clients, requests, seconds, readClients, overload, overloadSeconds, serving.Threads, serving.MaxBatch,
         };
         foreach (var limit in serving.Limits) command.Options.Add(limit);
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
@@ -58,6 +64,7 @@ internal static class BenchServeCommand
                 Clients = parse.GetValue(clients)!,
                 Requests = parse.GetValue(requests),
                 Seconds = parse.GetValue(seconds),
+                ReadClients = parse.GetValue(readClients),
                 Overload = parse.GetValue(overload),
                 OverloadSeconds = parse.GetValue(overloadSeconds),
             };
@@ -67,14 +74,39 @@ internal static class BenchServeCommand
             var classifier = served.Classifier;
             using var _ = classifier as IDisposable;
             console.MarkupLineInterpolated(
-                $"POST /api/predict (JSON pixels) on 127.0.0.1 with [bold]{served.Name}[/] ({classifier.Architecture}); {Environment.ProcessorCount} cores shared by server and clients, {threadCount} {(classifier is DigitClassifier ? "libtorch" : "ONNX Runtime")} threads, max batch {options.Server.MaxBatch}; at most {options.Requests:N0} requests or {options.Seconds:N0} s per row.");
-            var progress = new SyncProgress<ServeBenchmarkResult>(r => console.MarkupLineInterpolated(
-                $"  {r.Name,-10} {r.RequestsPerSecond,8:N0} requests/s   p50 {r.P50Ms,6:F2} ms   p99 {r.P99Ms,6:F2} ms   max {r.MaxMs,7:F1} ms   {r.Requests,6:N0} requests, {r.Errors} errors   resident {r.ResidentMb,5:N0} MB after {r.TotalRequests:N0} requests"));
-            var overloadProgress = new SyncProgress<ServeOverloadResult>(r => console.MarkupLineInterpolated(
-                $"  overload   offered {r.OfferedPerSecond:N0} requests/s (asked {r.TargetPerSecond:N0}) for {r.Seconds:F0} s: {r.AnsweredPerSecond,8:N0} answered/s   p50 {r.P50Ms,6:F2} ms   p99 {r.P99Ms,6:F2} ms   {r.Refused:N0} × 503 with Retry-After, {r.Errors} other errors   resident {r.ResidentBeforeMb:N0} → {r.ResidentAfterMb:N0} MB   (limits: {options.Server.MaxConcurrentRequests} in, {options.Server.MaxQueuedRequests} waiting, {options.Server.RequestTimeout.TotalSeconds:0.#} s per request)"));
+                $"digits serve on 127.0.0.1 with [bold]{served.Name}[/] ({classifier.Architecture}); {Environment.ProcessorCount} cores shared by server and clients, {threadCount} {(classifier is DigitClassifier ? "libtorch" : "ONNX Runtime")} threads, max batch {options.Server.MaxBatch}; at most {options.Requests:N0} requests or {options.Seconds:N0} s per row.");
+            console.MarkupLine("POST /api/predict, JSON pixels of MNIST test digits:");
+            var readShown = false;
+            var progress = new SyncProgress<ServeBenchmarkResult>(r =>
+            {
+                if (r.Path == "api/read" && !readShown)
+                {
+                    console.MarkupLineInterpolated($"POST /api/read, {options.ReadImage.Width}×{options.ReadImage.Height} PNGs of 4-digit numbers built from MNIST test digits:");
+                    readShown = true;
+                }
+                console.MarkupLineInterpolated(
+                    $"  {r.Name,-16} {r.RequestsPerSecond,8:N0} requests/s   p50 {r.P50Ms,6:F2} ms   p99 {r.P99Ms,6:F2} ms   max {r.MaxMs,7:F1} ms   CPU {r.CpuMsPerRequest,5:F2} ms/request   {r.Requests,6:N0} requests, {r.Errors} errors   resident {r.ResidentBeforeMb,5:N0} → {r.ResidentMb,5:N0} MB ({r.TotalRequests:N0} requests so far)");
+            });
+            var overloadShown = false;
+            var overloadProgress = new SyncProgress<ServeOverloadResult>(r =>
+            {
+                if (!overloadShown)
+                {
+                    console.MarkupLineInterpolated(
+                        $"POST /api/predict under overload, open loop (limits: {options.Server.MaxConcurrentRequests} in, {options.Server.MaxQueuedRequests} waiting, {options.Server.RequestTimeout.TotalSeconds:0.###} s per request):");
+                    overloadShown = true;
+                }
+                console.MarkupLineInterpolated(
+                    $"  overload {r.Factor:0.#}× peak  offered {r.OfferedPerSecond:N0} requests/s (asked {r.TargetPerSecond:N0}, peak {r.PeakPerSecond:N0}) for {r.Seconds:F0} s: {r.AnsweredPerSecond:N0} answered/s   p50 {r.P50Ms:F2} ms   p99 {r.P99Ms:F2} ms   {r.Refused:N0} × 503 with Retry-After   {r.Errors} other errors{ErrorDetail(r)}   resident {r.ResidentBeforeMb:N0} → {r.ResidentHalfwayMb:N0} (half-way) → {r.ResidentAfterMb:N0} MB");
+                if (r.Refused == 0 && r.Errors == 0)
+                    console.MarkupLine("  [yellow]nothing was refused: the server answered all that was offered[/]");
+            });
             ServeBenchmark.RunAsync(served, options, progress, cancellation, overloadProgress).GetAwaiter().GetResult();
             return ExitCodes.Success;
         }));
         return command;
     }
+
+    private static string ErrorDetail(ServeOverloadResult r) => r.Errors == 0 ? ""
+        : $" ({r.RefusedWithoutRetryAfter} × 503 without Retry-After, {r.OtherStatus} other statuses, {r.Failed} unanswered)";
 }

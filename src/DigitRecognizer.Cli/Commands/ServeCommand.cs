@@ -25,14 +25,24 @@ internal static class ServeCommand
             HelpName = "URL",
         };
 
+        var shutdownTimeout = new Option<double>("--shutdown-timeout")
+        {
+            Description = "On Ctrl+C or SIGTERM, seconds the requests in flight may take to finish after new connections are refused.",
+            DefaultValueFactory = _ => defaults.ShutdownTimeout.TotalSeconds,
+            HelpName = "S",
+        };
+
         var command = new Command("serve", "Serve a web page to draw or upload digits on, and a prediction API (OpenAPI at /openapi/v1.json).")
         {
-            serving.Model, urls, serving.Threads, serving.MaxBatch,
+            serving.Model, urls, serving.Threads, serving.MaxBatch, shutdownTimeout,
         };
         foreach (var limit in serving.Limits) command.Options.Add(limit);
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
-            var (served, options, threads) = serving.Apply(parse, defaults with { Urls = parse.GetValue(urls)! }, console);
+            var shutdown = parse.GetValue(shutdownTimeout);
+            if (!(shutdown >= 0)) throw new ArgumentException($"--shutdown-timeout must be 0 or more seconds (got {shutdown}).");
+            var (served, options, threads) = serving.Apply(parse,
+                defaults with { Urls = parse.GetValue(urls)!, ShutdownTimeout = TimeSpan.FromSeconds(shutdown) }, console);
             return Run(console, served, options, threads, cancellation);
         }));
         return command;
@@ -65,6 +75,8 @@ internal static class ServeCommand
         {
             app.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+        // Stopped by a signal: exit 130 (Ctrl+C) or 143 (SIGTERM) like every verb, after the requests in flight were answered.
+        if (cancellation.IsCancellationRequested) throw new StoppedException("Stopped.");
         console.MarkupLine("Stopped.");
         return ExitCodes.Success;
     }

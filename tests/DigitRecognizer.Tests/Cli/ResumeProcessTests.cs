@@ -126,8 +126,11 @@ public sealed class ResumeProcessTests(UninterruptedRun whole) : IClassFixture<U
     }
 }
 
-/// <summary>The built <c>digits</c> command (copied beside the tests) running in a child process, its output collected.</summary>
-internal sealed class DigitsProcess
+/// <summary>
+/// The built <c>digits</c> command (copied beside the tests) running in a child process, its output collected.
+/// Disposing kills it if it still runs.
+/// </summary>
+internal sealed class DigitsProcess : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly Process process;
@@ -146,13 +149,18 @@ internal sealed class DigitsProcess
     /// <summary>The child's process id (for /proc and signals).</summary>
     public int Id => process.Id;
 
-    public static DigitsProcess Start(string[] arguments, params (string Name, string Value)[] environment)
+    public static DigitsProcess Start(string[] arguments, params (string Name, string Value)[] environment) =>
+        StartIn(Directory.GetCurrentDirectory(), arguments, environment);
+
+    /// <summary>As <see cref="Start"/>, with <paramref name="workingFolder"/> as the current folder.</summary>
+    public static DigitsProcess StartIn(string workingFolder, string[] arguments, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingFolder,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "digits.dll"));
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -188,6 +196,14 @@ internal sealed class DigitsProcess
     {
         process.Kill();
         WaitForExit();
+    }
+
+    public bool HasExited => process.HasExited;
+
+    public void Dispose()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.Dispose();
     }
 
     public void Signal(int signal)
