@@ -29,6 +29,22 @@ internal static class TestData
         return new DigitDataset(pixels, labelled ? labels : null, $"synthetic({count}, seed {seed})");
     }
 
+    /// <summary>The repository's models/ (the one with its checksums), found above the test binaries.</summary>
+    public static string ShippedModelsFolder { get; } = FindShippedModelsFolder();
+
+    /// <summary>The shipped CNN checkpoint, the verbs' default model on a fresh clone.</summary>
+    public static string ShippedCnn => System.IO.Path.Combine(ShippedModelsFolder, "cnn.ckpt");
+
+    private static string FindShippedModelsFolder()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = System.IO.Path.Combine(folder.FullName, "models");
+            if (File.Exists(System.IO.Path.Combine(candidate, "SHA256SUMS"))) return candidate;
+        }
+        throw new InvalidOperationException($"no models/SHA256SUMS above {AppContext.BaseDirectory}");
+    }
+
     /// <summary>The embedded MNIST folder (the repository ships it).</summary>
     public static string MnistFolder =>
         MnistFiles.FindDefaultFolder() ?? throw new InvalidOperationException("data/mnist not found above the test binaries.");

@@ -14,18 +14,7 @@ namespace DigitRecognizer.Tests.Export;
 [Trait("Category", "Model")]
 public sealed class ShippedModelTests
 {
-    // The repository's models/ (the one with its checksums), found above the test binaries.
-    private static string ModelsFolder { get; } = FindModelsFolder();
-
-    private static string FindModelsFolder()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, "models");
-            if (File.Exists(Path.Combine(candidate, "SHA256SUMS"))) return candidate;
-        }
-        throw new InvalidOperationException($"no models/SHA256SUMS above {AppContext.BaseDirectory}");
-    }
+    private static string ModelsFolder => TestData.ShippedModelsFolder;
 
     public static TheoryData<string> Shipped()
     {
