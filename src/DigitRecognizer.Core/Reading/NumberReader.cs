@@ -121,9 +121,18 @@ public sealed class NumberReader
         if (cuts.Count == 0) return [(part, whole)];
 
         var predictions = Classify([whole, .. cuts.SelectMany(c => new[] { c.LeftInput, c.RightInput })], cancellation);
-        // Sureness as -ln(1 - p): a strong model gives p ≈ 1 to nearly everything, whole digits, halves of digits and
-        // pairs alike, and only the distance from 1 still tells them apart.
-        double Sureness(int row) => -Math.Log(Math.Max(1e-9, 1 - predictions.Confidence(row)));
+        // Sureness as ln(p1 / p2), the top probability over the runner-up's: a strong model gives p1 ≈ 1 to nearly
+        // everything, whole digits, halves of digits and pairs alike; the runner-up's share still tells them apart
+        // (where 1 - p1 rounds to 0 in single precision, p2 does not).
+        double Sureness(int row)
+        {
+            var probabilities = predictions.Row(row);
+            var (first, second) = (0f, 0f);
+            foreach (var p in probabilities)
+                if (p > first) (first, second) = (p, first);
+                else if (p > second) second = p;
+            return Math.Log(Math.Max(first, 1e-30f)) - Math.Log(Math.Max(second, 1e-30f));
+        }
         var best = Enumerable.Range(0, cuts.Count)
             .Select(i => (Index: i, Score: Math.Min(Sureness(1 + 2 * i), Sureness(2 + 2 * i))))
             .MaxBy(c => c.Score);
@@ -155,7 +164,11 @@ public sealed class NumberReader
             if (smooth[c] <= before && smooth[c] <= after) minima.Add(c);
         }
         var centre = profile.Length / 2.0;
-        return minima.OrderBy(c => smooth[c]).ThenBy(c => Math.Abs(c - centre)).Take(Options.CutCandidates).Select(c => part.MinX + c);
+        // The thinnest places first; then evenly spaced columns, for digits run into each other with no thin place
+        // between them (the classifier tells which cut reads best).
+        var spaced = Enumerable.Range(1, Options.SpacedCuts).Select(k => margin + (profile.Length - 2 * margin) * k / (Options.SpacedCuts + 1));
+        return minima.OrderBy(c => smooth[c]).ThenBy(c => Math.Abs(c - centre)).Take(Options.CutCandidates)
+            .Concat(spaced).Distinct().Select(c => part.MinX + c);
     }
 
     /// <summary>
