@@ -73,6 +73,19 @@ public static class OnnxContract
         /// </summary>
         public const string CheckpointMetadata = "checkpoint_metadata";
 
+        /// <summary>
+        /// The refusal rule's score, "max_probability" or "margin" (of the ten probabilities), when the checkpoint
+        /// was calibrated (<c>digits calibrate</c>); absent otherwise. Other programs refuse a digit whose score is
+        /// below <see cref="RejectionThreshold"/>.
+        /// </summary>
+        public const string RejectionMethod = "rejection_method";
+
+        /// <summary>The refusal rule's threshold, 0-1: scores below it are reported as unreadable.</summary>
+        public const string RejectionThreshold = "rejection_threshold";
+
+        /// <summary>Share, 0-1, of the validation images the threshold refused when it was chosen.</summary>
+        public const string RejectionRefusedShare = "rejection_refused_share";
+
         /// <summary>The program and version that exported the file (also in the model's producer fields).</summary>
         public const string Producer = "producer";
     }

@@ -13,51 +13,34 @@ internal static class ArchitectureGraphs
     /// <summary>The step standing for a functional ReLU (no submodule has this name).</summary>
     public const string Relu = "relu()";
 
-    // Several lists for one type: the layouts a checkpoint of that architecture can have (before and after
-    // Models/ConvBnRelu took over Conv → BN → ReLU); the one whose submodules the network has is replayed.
-    private static readonly Dictionary<Type, string[][]> Forwards = new()
+    // Format-1 checkpoints are mapped onto today's submodules when they load (Checkpoints/CheckpointLayout), so
+    // one list per architecture is enough.
+    private static readonly Dictionary<Type, string[]> Forwards = new()
     {
-        [typeof(DenseModel)] = [["flatten", "hidden1", Relu, "hidden2", Relu, "output"]],
+        [typeof(DenseModel)] = ["flatten", "hidden1", Relu, "hidden2", Relu, "output"],
         // conv1 is the fused Conv 3×3 + MaxPool 2×2; the ReLU after the pooling equals the notebook's before it.
-        [typeof(CnnModel)] = [["conv1", Relu, "conv2", Relu, "flatten", "hidden", Relu, "output"]],
+        [typeof(CnnModel)] = ["conv1", Relu, "conv2", Relu, "flatten", "hidden", Relu, "output"],
         [typeof(CnnBnModel)] =
         [
-            [
-                "block1a", "block1b", "block1c", "drop1", "block2a", "block2b", "block2c", "drop2",
-                "head", "flatten", "dropHead", "output",
-            ],
-            [
-                "conv1a", "norm1a", Relu, "conv1b", "norm1b", Relu, "conv1c", "norm1c", Relu, "drop1",
-                "conv2a", "norm2a", Relu, "conv2b", "norm2b", Relu, "conv2c", "norm2c", Relu, "drop2",
-                "head", "headNorm", Relu, "flatten", "dropHead", "output",
-            ],
+            "block1a", "block1b", "block1c", "drop1", "block2a", "block2b", "block2c", "drop2",
+            "head", "flatten", "dropHead", "output",
         ],
-        [typeof(FastCnnModel)] =
-        [
-            ["block1", "block2", "block3", "flatten", "output"],
-            ["conv1", "norm1", Relu, "conv2", "norm2", Relu, "conv3", "norm3", Relu, "flatten", "output"],
-        ],
+        [typeof(FastCnnModel)] = ["block1", "block2", "block3", "flatten", "output"],
         [typeof(ResNetModel)] =
-        [
             ["stem", "stage1a", "stage1b", "stage2a", "stage2b", "stage3a", "stage3b", "pool", "flatten", "dropout", "output"],
-            [
-                "stem", "stemNorm", Relu, "stage1a", "stage1b", "stage2a", "stage2b", "stage3a", "stage3b",
-                "pool", "flatten", "dropout", "output",
-            ],
-        ],
     };
 
     /// <summary>Emits one (non-ensemble) network's logits for input <paramref name="x"/>.</summary>
     /// <exception cref="NotSupportedException">An architecture the exporter has no forward for.</exception>
     public static string Logits(OnnxGraphBuilder graph, nn.Module<Tensor, Tensor> network, string x, string scope)
     {
-        if (!Forwards.TryGetValue(network.GetType(), out var layouts))
+        if (!Forwards.TryGetValue(network.GetType(), out var steps))
             throw new NotSupportedException($"ONNX export does not know the architecture '{network.GetName()}' ({network.GetType().Name}).");
         var children = network.named_children().ToDictionary(c => c.name, c => c.module);
         // Every submodule must be used by the replayed forward, and every step must name one: a layout that
         // drifted from the model's forward fails here, not as a silently different graph.
-        var steps = layouts.FirstOrDefault(layout => layout.Where(step => step != Relu).Order().SequenceEqual(children.Keys.Order()))
-            ?? throw new InvalidOperationException(
+        if (!steps.Where(step => step != Relu).Order().SequenceEqual(children.Keys.Order()))
+            throw new InvalidOperationException(
                 $"The ONNX forward of '{network.GetName()}' does not match its submodules ({string.Join(", ", children.Keys)}); update Export/ArchitectureGraphs.cs.");
         var relu = 0;
         foreach (var step in steps)

@@ -25,8 +25,8 @@ internal static class LayerExporters
         AdaptiveAvgPool2d pool => GlobalAveragePool(graph, pool, x, scope),
         Sequential sequential => SequentialLayers(graph, sequential, x, scope),
         PooledConv3x3 pooled => PooledConv(graph, pooled, x, scope),
-        _ when module.GetType().Name == "ConvBnRelu" => ConvBnRelu(graph, module, x, scope),
-        _ when ResidualBlockExporter.Handles(module) => ResidualBlockExporter.Emit(graph, module, x, scope),
+        ConvBnRelu block => ConvBnRelu(graph, block, x, scope),
+        ResNetModel.ResidualBlock block => ResidualBlockExporter.Emit(graph, block, x, scope),
         _ => throw new NotSupportedException($"ONNX export does not know the layer '{module.GetName()}' ({module.GetType().Name})."),
     };
 
@@ -118,12 +118,11 @@ internal static class LayerExporters
         return MaxPool2x2(graph, convolution, $"{scope}/pool");
     }
 
-    /// <summary>ConvBnRelu (Models/ConvBnRelu: submodules <c>conv</c> and <c>norm</c>) → Conv → BatchNormalization → Relu.</summary>
-    public static string ConvBnRelu(OnnxGraphBuilder graph, nn.Module block, string x, string scope)
+    /// <summary>Models/ConvBnRelu → Conv → BatchNormalization → Relu.</summary>
+    public static string ConvBnRelu(OnnxGraphBuilder graph, ConvBnRelu block, string x, string scope)
     {
-        var children = block.named_children().ToDictionary(c => c.name, c => c.module);
-        x = Conv(graph, (Conv2d)children["conv"], x, $"{scope}/conv");
-        x = BatchNorm(graph, (BatchNorm2d)children["norm"], x, $"{scope}/norm");
+        x = Conv(graph, block.Conv, x, $"{scope}/conv");
+        x = BatchNorm(graph, block.Norm, x, $"{scope}/norm");
         return Relu(graph, x, scope);
     }
 

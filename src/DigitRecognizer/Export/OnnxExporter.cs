@@ -103,6 +103,18 @@ public static class OnnxExporter
             properties.Add(new(OnnxContract.Metadata.ValidationLoss, Number(loss)));
         if (metadata.Metrics.TestAccuracy is { } test)
             properties.Add(new(OnnxContract.Metadata.TestAccuracy, Number(test)));
+        if (metadata.Rejection is { } rule)
+        {
+            // Plain properties as well as inside checkpoint_metadata, so a program in any language finds the rule.
+            properties.Add(new(OnnxContract.Metadata.RejectionMethod, rule.Method switch
+            {
+                RejectionMethod.MaxProbability => "max_probability",
+                RejectionMethod.Margin => "margin",
+                _ => throw new NotSupportedException($"No ONNX name for the rejection method {rule.Method}."),
+            }));
+            properties.Add(new(OnnxContract.Metadata.RejectionThreshold, Number(rule.Threshold)));
+            properties.Add(new(OnnxContract.Metadata.RejectionRefusedShare, Number(rule.RefusedShare)));
+        }
         return properties;
     }
 

@@ -80,7 +80,8 @@ public sealed class ResNetModel : nn.Module<Tensor, Tensor>
     /// conv 3×3 → BN → ReLU → conv 3×3 → BN, plus the input (through a strided 1×1 conv and BN when the
     /// shape changes), then ReLU.
     /// </summary>
-    private sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+    /// <summary>ConvBnRelu → Conv → BatchNorm, plus the input (through a 1×1 projection where the shape changes), → ReLU.</summary>
+    internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     {
         private readonly ConvBnRelu first;
         private readonly Conv2d conv2;
@@ -98,6 +99,12 @@ public sealed class ResNetModel : nn.Module<Tensor, Tensor>
                     nn.BatchNorm2d(outChannels));
             RegisterComponents();
         }
+
+        // The parts, for the ONNX exporter (the block owns them).
+        internal ConvBnRelu First => first;
+        internal Conv2d Conv2 => conv2;
+        internal BatchNorm2d Norm2 => norm2;
+        internal Sequential? Projection => projection;
 
         public override Tensor forward(Tensor input)
         {

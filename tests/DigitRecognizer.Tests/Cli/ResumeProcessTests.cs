@@ -143,6 +143,9 @@ internal sealed class DigitsProcess
 
     public int ExitCode => process.ExitCode;
 
+    /// <summary>The child's process id (for /proc and signals).</summary>
+    public int Id => process.Id;
+
     public static DigitsProcess Start(string[] arguments, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")

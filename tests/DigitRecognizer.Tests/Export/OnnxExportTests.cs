@@ -74,6 +74,29 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ACalibratedModelsRefusalRule_IsInTheFilesMetadata_ForAnyProgramToRead()
+    {
+        var (trained, _, _) = OnnxTestModels.Get("dense");
+        var rule = new Rejection
+        {
+            Method = RejectionMethod.Margin, Threshold = 0.4321, ChosenOn = "test", Images = 100, RefusedShare = 0.0125,
+            ErrorShareOfAccepted = 0.01, TargetRefusedShare = 0.01,
+        };
+        var calibrated = new DigitClassifier(trained.Module, trained.Normalization, trained.Metadata with { Rejection = rule });
+        using var folder = new TempFolder();
+        OnnxExporter.Export(calibrated, folder.File("calibrated.onnx"));
+        OnnxExporter.Export(trained, folder.File("plain.onnx"));
+        using var onnx = OnnxDigitClassifier.Load(folder.File("calibrated.onnx"));
+        using var plain = OnnxDigitClassifier.Load(folder.File("plain.onnx"));
+
+        Assert.Equal("margin", onnx.Metadata[OnnxContract.Metadata.RejectionMethod]);
+        Assert.Equal(0.4321, double.Parse(onnx.Metadata[OnnxContract.Metadata.RejectionThreshold], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0.0125, double.Parse(onnx.Metadata[OnnxContract.Metadata.RejectionRefusedShare], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(rule, OnnxExporter.ReadCheckpointMetadata(onnx.Metadata)!.Rejection);
+        Assert.False(plain.Metadata.ContainsKey(OnnxContract.Metadata.RejectionThreshold));
+    }
+
+    [Fact]
     public void Ensemble_AveragesItsMembersInsideTheGraph()
     {
         var (ensemble, _, onnxPath) = OnnxTestModels.Get(OnnxTestModels.MixedEnsemble);
