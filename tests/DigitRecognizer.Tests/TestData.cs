@@ -36,6 +36,9 @@ internal static class TestData
     /// <summary>The repository's models/ (the one with its checksums, SHA256SUMS), found above the test binaries.</summary>
     public static string ModelsFolder { get; } = FindModelsFolder();
 
+    /// <summary>The shipped CNN checkpoint, the verbs' default model on a fresh clone when no best.ckpt ships.</summary>
+    public static string ShippedCnn => System.IO.Path.Combine(ModelsFolder, "cnn.ckpt");
+
     private static string FindModelsFolder()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)

@@ -51,7 +51,8 @@ internal static class ReadCommand
         {
             var reading = ReadOne(reader, inputPath, cancellation);
             Render(console, inputPath, reading, classifier.Metadata.Rejection is not null);
-            if (showPath is not null)
+            // No digits is a failure: the picture is not drawn, so an earlier one of the same name stays as it was.
+            if (showPath is not null && !reading.NoDigits)
             {
                 AtomicFile.WriteBytes(showPath, Draw(File.ReadAllBytes(inputPath), reading));
                 console.MarkupLineInterpolated($"Drew the digits found in [bold]{showPath}[/].");

@@ -25,7 +25,8 @@ internal static class ImageDecoder
         if (info.Width < 1 || info.Height < 1)
             throw new InvalidImageException("the image has no pixels");
         if ((long)info.Width * info.Height > options.MaxPixels)
-            throw new InvalidImageException($"{info.Width}×{info.Height} pixels is more than the {options.MaxPixels:N0} accepted");
+            throw new InvalidImageException(
+                $"its {codec.EncodedFormat.ToString().ToUpperInvariant()} header gives {info.Width}×{info.Height} pixels, more than the {options.MaxPixels:N0} accepted");
 
         // JPEG can decode straight to 1/2, 1/4 or 1/8 size: far faster for phone photos, which are reduced anyway.
         var longest = Math.Max(info.Width, info.Height);

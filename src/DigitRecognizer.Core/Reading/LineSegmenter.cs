@@ -54,8 +54,10 @@ internal static class LineSegmenter
     {
         var components = Components(map);
         if (components.Count == 0) return ([], [], 0);
-        // The scale of the line: the tallest of the largest blots (a digit, or several touching ones).
-        var scale = (double)components.MaxBy(c => c.Pixels.Count)!.Height;
+        // The scale of the line: the tallest of the large blots (digits, or several touching ones). Not just the
+        // largest blot's height: the top of a 5 or a 3 broken off its body can hold more ink than a thin 1 beside it.
+        var most = components.Max(c => c.Pixels.Count);
+        var scale = (double)components.Where(c => c.Pixels.Count >= options.ScaleInkShare * most).Max(c => c.Height);
         var parts = components.Where(c => Math.Max(c.Width, c.Height) >= options.NoiseSize * scale).OrderBy(c => c.MinX).ToList();
         parts = MergeStrokes(parts, scale, map.Width, options);
 
@@ -63,7 +65,7 @@ internal static class LineSegmenter
         var tall = new List<InkPart>();
         foreach (var part in parts.OrderBy(p => p.CentreX))
         {
-            if (part.Height < options.DigitMinHeight * scale)
+            if (part.Height < Math.Max(options.DigitMinHeight * scale, options.DigitMinPixels))
                 marks.Add((part.Width >= 1.5 * part.Height ? MarkKind.Dash : MarkKind.Speck, part));
             else
                 tall.Add(part);

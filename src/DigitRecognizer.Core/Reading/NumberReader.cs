@@ -93,8 +93,9 @@ public sealed class NumberReader
 
     /// <summary>
     /// A part as one digit, or cut into several when it is wide enough to be touching digits: the cut kept is the
-    /// one whose weaker side the classifier is surest of, and only if that beats reading the part whole (or the part
-    /// is too wide to be one digit). Each side is cut again the same way.
+    /// one whose weaker side the classifier is surest of, and only if that side is surer than the part read whole by a
+    /// margin that shrinks as the part widens (or the part is too wide to be one digit). Each side is cut again the
+    /// same way.
     /// </summary>
     private List<(InkPart Part, float[] Input)> Cut(InkMap map, InkPart part, double lineHeight, int depth, CancellationToken cancellation)
     {
@@ -120,12 +121,25 @@ public sealed class NumberReader
         if (cuts.Count == 0) return [(part, whole)];
 
         var predictions = Classify([whole, .. cuts.SelectMany(c => new[] { c.LeftInput, c.RightInput })], cancellation);
+        // Sureness as ln(p1 / p2), the top probability over the runner-up's: a strong model gives p1 ≈ 1 to nearly
+        // everything, whole digits, halves of digits and pairs alike; the runner-up's share still tells them apart
+        // (where 1 - p1 rounds to 0 in single precision, p2 does not).
+        double Sureness(int row)
+        {
+            var probabilities = predictions.Row(row);
+            var (first, second) = (0f, 0f);
+            foreach (var p in probabilities)
+                if (p > first) (first, second) = (p, first);
+                else if (p > second) second = p;
+            return Math.Log(Math.Max(first, 1e-30f)) - Math.Log(Math.Max(second, 1e-30f));
+        }
         var best = Enumerable.Range(0, cuts.Count)
-            .Select(i => (Index: i, Score: Math.Min(predictions.Confidence(1 + 2 * i), predictions.Confidence(2 + 2 * i))))
+            .Select(i => (Index: i, Score: Math.Min(Sureness(1 + 2 * i), Sureness(2 + 2 * i))))
             .MaxBy(c => c.Score);
-        var handicap = Options.SplitHandicap * Math.Clamp((Options.ForceSplitAspect - aspect) / (Options.ForceSplitAspect - Options.SplitAspect), 0, 1);
+        var wide = Math.Clamp((aspect - Options.SplitAspect) / (Options.ForceSplitAspect - Options.SplitAspect), 0, 1);
+        var margin = Options.SplitMarginNarrow + (Options.SplitMarginWide - Options.SplitMarginNarrow) * wide;
         var mustCut = aspect > Options.ForceSplitAspect;
-        if (!mustCut && best.Score <= predictions.Confidence(0) + handicap) return [(part, whole)];
+        if (!mustCut && best.Score - Sureness(0) <= margin) return [(part, whole)];
         var chosen = cuts[best.Index];
         return [.. Cut(map, chosen.Left, lineHeight, depth + 1, cancellation), .. Cut(map, chosen.Right, lineHeight, depth + 1, cancellation)];
     }
@@ -150,7 +164,11 @@ public sealed class NumberReader
             if (smooth[c] <= before && smooth[c] <= after) minima.Add(c);
         }
         var centre = profile.Length / 2.0;
-        return minima.OrderBy(c => smooth[c]).ThenBy(c => Math.Abs(c - centre)).Take(Options.CutCandidates).Select(c => part.MinX + c);
+        // The thinnest places first; then evenly spaced columns, for digits run into each other with no thin place
+        // between them (the classifier tells which cut reads best).
+        var spaced = Enumerable.Range(1, Options.SpacedCuts).Select(k => margin + (profile.Length - 2 * margin) * k / (Options.SpacedCuts + 1));
+        return minima.OrderBy(c => smooth[c]).ThenBy(c => Math.Abs(c - centre)).Take(Options.CutCandidates)
+            .Concat(spaced).Distinct().Select(c => part.MinX + c);
     }
 
     /// <summary>

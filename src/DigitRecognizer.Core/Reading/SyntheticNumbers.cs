@@ -131,7 +131,7 @@ public static class SyntheticNumbers
                     var p = placed[i];
                     var (fu, fv) = ((u - p.Left) / p.Scale - 0.5, (v - p.Top) / p.Scale - 0.5);
                     if (fu < -1 || fv < -1 || fu > DigitImage.Side || fv > DigitImage.Side) continue;
-                    var digitInk = SmoothStep(p.Threshold - 0.12, p.Threshold + 0.12, Bilinear(p.Image, fu, fv));
+                    var digitInk = StrokeInk(p.Image, fu, fv, p.Threshold);
                     if (digitInk >= 0.5)
                     {
                         ref var box = ref boxes[i];
@@ -147,12 +147,10 @@ public static class SyntheticNumbers
             }
 
         var jpeg = random.NextDouble() < options.JpegShare;
-        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
-        System.Runtime.InteropServices.Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
-        using var data = bitmap.Encode(jpeg ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png, 75 + random.Next(21));
+        var encoded = Encode(gray, width, height, jpeg, quality: 75 + random.Next(21));
         var text = string.Concat(indices.Select(i => (char)('0' + digits.Labels![i])));
         var truth = boxes.Select(b => b.MaxX < 0 ? default : new PixelBox(b.MinX, b.MinY, b.MaxX - b.MinX + 1, b.MaxY - b.MinY + 1)).ToList();
-        return new SyntheticNumber(data.ToArray(), jpeg, width, height, text, truth, indices, touching);
+        return new SyntheticNumber(encoded, jpeg, width, height, text, truth, indices, touching);
     }
 
     /// <summary>First and last ink column and last ink row of a 28×28 digit, at the stroke threshold.</summary>
@@ -170,8 +168,26 @@ public static class SyntheticNumbers
         return right < 0 ? (0, DigitImage.Side - 1, DigitImage.Side - 1) : (left, right, bottom);
     }
 
+    /// <summary>
+    /// How much ink a pen leaves at (<paramref name="u"/>, <paramref name="v"/>) of a 28×28 digit (its own pixels,
+    /// bilinear between them; 0 outside): MNIST's soft edge made a stroke, full ink above <paramref name="threshold"/>
+    /// (low: thick strokes, high: thin ones) with a narrow smooth rim, as a pen's edge on paper.
+    /// </summary>
+    internal static double StrokeInk(float[] image, double u, double v, double threshold) =>
+        SmoothStep(threshold - 0.12, threshold + 0.12, Bilinear(image, u, v));
+
+    /// <summary>An 8-bit grayscale page (row-major, 0 black) as PNG or as JPEG of <paramref name="quality"/> (0–100).</summary>
+    internal static byte[] Encode(byte[] gray, int width, int height, bool jpeg, int quality)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
+        using var data = bitmap.Encode(jpeg ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png, quality);
+        return data.ToArray();
+    }
+
     private static double Bilinear(float[] image, double u, double v)
     {
+        if (u < -1 || v < -1 || u > DigitImage.Side || v > DigitImage.Side) return 0;
         var (x0, y0) = ((int)Math.Floor(u), (int)Math.Floor(v));
         var (fx, fy) = (u - x0, v - y0);
         double At(int x, int y) => x < 0 || y < 0 || x >= DigitImage.Side || y >= DigitImage.Side ? 0 : image[y * DigitImage.Side + x];

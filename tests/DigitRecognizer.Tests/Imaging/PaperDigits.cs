@@ -1,12 +1,13 @@
 using DigitRecognizer.Data;
-using SkiaSharp;
+using DigitRecognizer.Reading;
 
 namespace DigitRecognizer.Tests.Imaging;
 
 /// <summary>
 /// Renders known MNIST digits as a person might photograph or scan them: dark strokes on light, slightly
 /// uneven paper, at a random size and position, slightly rotated, with thicker or thinner strokes,
-/// saved as PNG or JPEG. Seeded, so every run renders the same images.
+/// saved as PNG or JPEG. Seeded, so every run renders the same images. The pen and the encoding are those of
+/// <see cref="SyntheticNumbers"/> (numbers on paper); this places one digit per page, anywhere, at any size.
 /// </summary>
 internal static class PaperDigits
 {
@@ -39,30 +40,12 @@ internal static class PaperDigits
                     var (dx, dy) = (x - centreX, y - centreY);
                     var u = (cos * dx + sin * dy) / scale + DigitImage.Side / 2.0 - 0.5;
                     var v = (-sin * dx + cos * dy) / scale + DigitImage.Side / 2.0 - 0.5;
-                    var ink = SmoothStep(threshold - 0.12, threshold + 0.12, Bilinear(image, u, v));
+                    var ink = SyntheticNumbers.StrokeInk(image, u, v, threshold);
                     var tone = paper - ink * (paper - inkTone) + (random.NextDouble() - 0.5) * 0.06;
                     gray[y * width + x] = (byte)Math.Clamp(Math.Round(tone * 255), 0, 255);
                 }
-            using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
-            System.Runtime.InteropServices.Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
-            using var data = bitmap.Encode(jpeg ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png, 85);
-            yield return new Rendering(data.ToArray(), index,
+            yield return new Rendering(SyntheticNumbers.Encode(gray, width, height, jpeg, quality: 85), index,
                 $"#{index} {width}×{height}, digit {digitHeight} px, {angle * 180 / Math.PI:F1}°, threshold {threshold:F2}, {(jpeg ? "JPEG" : "PNG")}");
         }
-    }
-
-    private static double Bilinear(float[] image, double u, double v)
-    {
-        if (u < -1 || v < -1 || u > DigitImage.Side || v > DigitImage.Side) return 0;
-        var (x0, y0) = ((int)Math.Floor(u), (int)Math.Floor(v));
-        var (fx, fy) = (u - x0, v - y0);
-        double At(int x, int y) => x < 0 || y < 0 || x >= DigitImage.Side || y >= DigitImage.Side ? 0 : image[y * DigitImage.Side + x];
-        return (At(x0, y0) * (1 - fx) + At(x0 + 1, y0) * fx) * (1 - fy) + (At(x0, y0 + 1) * (1 - fx) + At(x0 + 1, y0 + 1) * fx) * fy;
-    }
-
-    private static double SmoothStep(double edge0, double edge1, double x)
-    {
-        var t = Math.Clamp((x - edge0) / (edge1 - edge0), 0, 1);
-        return t * t * (3 - 2 * t);
     }
 }

@@ -1,3 +1,4 @@
+using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Data;
 using DigitRecognizer.Reading;
 using Xunit.Abstractions;
@@ -5,26 +6,28 @@ using Xunit.Abstractions;
 namespace DigitRecognizer.Tests.Reading;
 
 /// <summary>
-/// Finding the digits of numbers built from MNIST digits pasted on paper. The reading rules were tuned on numbers
-/// made of training digits (seeds 1 and 2); these tests use other seeds of training digits, so a change that only
-/// fits the tuning numbers shows. The boxes depend on the classifier only where touching digits are cut.
+/// Finding the digits of numbers built from MNIST digits pasted on paper (<see cref="SyntheticNumbers"/>: 2 to 6
+/// digits, touching or 1–3 px into each other in a quarter of the gaps, PNG and JPEG). The reading rules were tuned on
+/// numbers made of MNIST training digits; this measures them on numbers made of test digits, which tuned nothing,
+/// read with the shipped CNN (the boxes depend on the classifier where touching digits are cut).
 /// </summary>
+[Trait("Category", "Model")]
 public sealed class NumberSegmentationTests(ITestOutputHelper output)
 {
-    private static DigitDataset TrainingDigits => MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train);
-
     [Fact]
-    public void BoxesFound_MatchThePastedDigitsInk_ForNinetyNinePercentOfDigits()
+    public void BoxesFound_MatchThePastedDigitsInk_ForAtLeastNinetyEightPercentOfDigits()
     {
-        var numbers = SyntheticNumbers.Generate(TrainingDigits, count: 200, seed: 31).ToList();
-        var report = SegmentationReport.Measure(new NumberReader(TestModels.Mnist), numbers);
+        var numbers = SyntheticNumbers.Generate(MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test), count: 250, seed: 31).ToList();
+        using var classifier = Checkpoint.Load(TestData.ShippedCnn);
+
+        var report = SegmentationReport.Measure(new NumberReader(classifier, classifier.Metadata.Rejection), numbers);
 
         foreach (var line in report.Failures.Take(30)) output.WriteLine(line);
         output.WriteLine(report.Summary);
-        // The aim is 99%; with the small dense test model cutting touching digits, 98.2% was reached on the tuning numbers (seed 1)
-        // and 96.4% on these (seed 31): the floor asserted is what is reached, not the aim.
-        Assert.True(report.MatchedShare >= 0.96, report.Summary);
-        Assert.True(report.RightCountShare >= 0.8, report.Summary);
+        // Issue 15 aims at a box with IoU ≥ 0.5 for 99% of the digits pasted; the rules reach 98.4% here (2026-12-02),
+        // so this holds the line below that while the aim is open, and fails if a change loses ground.
+        Assert.True(report.MatchedShare >= 0.98, report.Summary);
+        Assert.True(report.RightCountShare >= 0.9, report.Summary);   // and few numbers with a digit too many or too few
     }
 }
 

@@ -220,6 +220,12 @@ public abstract class ApiTests : IAsyncLifetime
         { "/api/predict/batch", "application/json", "{\"images\": []}", 400, "holds 0 images" },
         { "/api/predict/batch", "application/json", "{\"images\": [[1]]}", 400, "'images[0]' has 1 values" },
         { "/api/predict/batch", "application/json", "{\"pixels\": []}", 400, "\"images\"" },
+        { "/api/read", "image/png", "", 400, "not an image" },
+        { "/api/read", "image/png", "definitely not a PNG", 400, "not an image" },
+        { "/api/read", "application/json", "{\"image\": \"aGVsbG8=\"}", 400, "not an image" },
+        { "/api/read", "application/json", "{\"image\": \"***\"}", 400, "not valid base64" },
+        { "/api/read", "application/json", "{\"pixels\": []}", 400, "use /api/predict" },
+        { "/api/read", "text/plain", "2026", 415, "'text/plain' is not accepted" },
     };
 
     [Theory]
@@ -248,6 +254,37 @@ public abstract class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Read_AnImageWithoutDigits_IsRefused_AndTheServerGoesOnReading()
+    {
+        byte[] Page(bool specks)
+        {
+            using var page = new SKBitmap(300, 100);
+            page.Erase(SKColors.White);
+            using var canvas = new SKCanvas(page);
+            using var ink = new SKPaint { Color = SKColors.Black };
+            // Two dots, far too small beside the page to be digits, and a dash: marks, not a number.
+            if (specks) canvas.DrawRect(40, 50, 3, 3, ink);
+            if (specks) canvas.DrawRect(260, 40, 3, 3, ink);
+            if (specks) canvas.DrawRect(120, 50, 40, 6, ink);
+            using var png = page.Encode(SKEncodedImageFormat.Png, 100);
+            return png.ToArray();
+        }
+        var options = new DigitRecognizer.Reading.SyntheticNumberOptions { MinDigits = 2, MaxDigits = 2, TouchingShare = 0 };
+        var number = DigitRecognizer.Reading.SyntheticNumbers.Generate(Digits, 1, seed: 3, options).Single();
+
+        using var blank = await host.Client.PostAsync("/api/read", Bytes(Page(specks: false), "image/png"));
+        using var marks = await host.Client.PostAsync("/api/read", Bytes(Page(specks: true), "image/png"));
+        using var read = await host.Client.PostAsync("/api/read", Bytes(number.Encoded, number.Jpeg ? "image/jpeg" : "image/png"));
+
+        await AssertProblem(blank, 400, "no ink");
+        await AssertProblem(marks, 400, "too small or too thin to be digits");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        using var json = JsonDocument.Parse(await read.Content.ReadAsStringAsync());
+        Assert.Equal(2, json.RootElement.GetProperty("digits").GetArrayLength());
+        Assert.Equal(2, json.RootElement.GetProperty("text").GetString()!.Length);
+    }
+
+    [Fact]
     public async Task MoreThanAThousandImages_AreRefused()
     {
         var images = Enumerable.Range(0, 1001).Select(_ => new int[784]).ToArray();
@@ -261,6 +298,7 @@ public abstract class ApiTests : IAsyncLifetime
     [InlineData("/api/predict", "image/png", 2 * 1024 * 1024 + 1)]
     [InlineData("/api/predict", "application/json", 3 * 1024 * 1024)]
     [InlineData("/api/predict/batch", "application/json", 4 * 1024 * 1024 + 1)]
+    [InlineData("/api/read", "image/png", 2 * 1024 * 1024 + 1)]
     public async Task BodiesOverTheLimit_Are413(string path, string contentType, int size)
     {
         using var response = await host.Client.PostAsync(path, Bytes(new byte[size], contentType));

@@ -26,7 +26,7 @@ public sealed class NumberPageTests : IAsyncLifetime, IClassFixture<ChromiumNoti
     public async Task InitializeAsync()
     {
         Chromium.Require();   // skip before loading the model
-        model = ServedModel.Load(Path.Combine(TestData.ModelsFolder, "cnn.ckpt"));
+        model = ServedModel.Load(TestData.ShippedCnn);
         host = await PageHost.StartAsync(model);
     }
 

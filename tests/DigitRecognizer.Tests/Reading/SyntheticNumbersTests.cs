@@ -1,0 +1,73 @@
+using DigitRecognizer.Data;
+using DigitRecognizer.Reading;
+using SkiaSharp;
+
+namespace DigitRecognizer.Tests.Reading;
+
+/// <summary>
+/// The numbers the reading tests and <c>digits bench-read</c> are measured on cover what issue 15 lists: 2 to 6
+/// digits, different heights, baselines a little off, gaps from wide down to touching with some pairs 1–3 px into
+/// each other, PNG and JPEG, dark ink on uneven light paper. A change to the generator that drops a case fails here.
+/// </summary>
+[Trait("Category", "Fast")]
+public sealed class SyntheticNumbersTests
+{
+    private static readonly DigitDataset Training = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train);
+
+    private static readonly List<SyntheticNumber> Numbers = SyntheticNumbers.Generate(Training, count: 200, seed: 9).ToList();
+
+    [Fact]
+    public void Numbers_HoldTwoToSixDigits_WithTheirLabelsAndABoxEach()
+    {
+        Assert.Equal([2, 3, 4, 5, 6], Numbers.Select(n => n.Text.Length).Distinct().Order());
+        foreach (var number in Numbers)
+        {
+            Assert.Equal(number.Text.Length, number.Boxes.Count);
+            Assert.Equal(number.Text, string.Concat(number.Indices.Select(i => Training.Labels![i])));
+            Assert.All(number.Boxes, b => Assert.True(b.Width > 0 && b.Right <= number.Width && b.Bottom <= number.Height, $"{b}"));
+        }
+    }
+
+    [Fact]
+    public void Gaps_RunFromWideDownToInkOverlappingByOneToThreePixels()
+    {
+        var pairs = Numbers.SelectMany(n => n.Boxes.Zip(n.Boxes.Skip(1), (left, right) => (Gap: right.X - left.Right, Height: left.Height))).ToList();
+        var overlaps = pairs.Select(p => -p.Gap).Where(o => o > 0).ToList();
+
+        Assert.Contains(pairs, p => p.Gap > 0.5 * p.Height);              // wide
+        Assert.Contains(pairs, p => p.Gap is >= 0 and <= 1);               // touching
+        foreach (var pixels in new[] { 1, 2, 3 }) Assert.Contains(pixels, overlaps);
+        // Laid out at most 3 px into each other; turning the number by up to 4° moves a box's edge by at most its height · tan 4°.
+        var tilt = Math.Tan(new SyntheticNumberOptions().MaxRotation * Math.PI / 180);
+        Assert.All(pairs.Where(p => p.Gap < 0), p => Assert.True(-p.Gap <= 3 + Math.Ceiling(p.Height * tilt) + 1, $"{-p.Gap} px into each other"));
+        Assert.InRange(Numbers.Average(n => n.Touching.Count(t => t) / (double)n.Touching.Count), 0.15, 0.35);
+    }
+
+    [Fact]
+    public void Digits_DifferInHeightAndBaseline_OnUnevenPaper_InPngAndJpeg()
+    {
+        Assert.Contains(Numbers, n => n.Jpeg);
+        Assert.Contains(Numbers, n => !n.Jpeg);
+        // Baselines a little off: the bottoms of neighbours differ, by less than half a digit.
+        var steps = Numbers.SelectMany(n => n.Boxes.Zip(n.Boxes.Skip(1), (a, b) => Math.Abs(a.Bottom - b.Bottom) / (double)a.Height)).ToList();
+        Assert.True(steps.Count(s => s > 0.03) > steps.Count / 2, "baselines are level");
+        // Paper: light, and not one flat tone; ink: dark.
+        var number = Numbers.First(n => !n.Jpeg);
+        using var page = SKBitmap.Decode(number.Encoded);
+        var corners = new[] { page.GetPixel(1, 1), page.GetPixel(page.Width - 2, 1), page.GetPixel(1, page.Height - 2), page.GetPixel(page.Width - 2, page.Height - 2) }
+            .Select(c => (int)c.Red).ToList();
+        Assert.All(corners, c => Assert.True(c > 150, $"paper tone {c}"));
+        Assert.True(corners.Max() - corners.Min() >= 4, $"paper tones {string.Join(", ", corners)}: flat");
+        var box = number.Boxes[0];
+        var darkest = Enumerable.Range(box.Y, box.Height).SelectMany(y => Enumerable.Range(box.X, box.Width).Select(x => page.GetPixel(x, y).Red)).Min();
+        Assert.True(darkest < 110, $"ink tone {darkest}");
+    }
+
+    [Fact]
+    public void TheSameSeed_DrawsTheSameImages()
+    {
+        var again = SyntheticNumbers.Generate(Training, count: 3, seed: 9).ToList();
+
+        for (var i = 0; i < again.Count; i++) Assert.Equal(Numbers[i].Encoded, again[i].Encoded);
+    }
+}
