@@ -29,6 +29,16 @@ internal static class TestModels
     /// <summary>The notebook's dense model trained for four epochs on the 60,000 MNIST training images.</summary>
     public static DigitClassifier Mnist => Trained.Value;
 
+    private static readonly Lazy<DigitClassifier> TrainedShownNonDigits = new(() =>
+        Trainer.Train(MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train).Take(50_000),
+            new TrainingOptions { Model = "dense", Epochs = 4, ValidationFraction = 0, Seed = 7, NonDigitWeight = 0.5 }));
+
+    /// <summary>
+    /// The dense model trained as <see cref="Mnist"/> but on the first 50,000 training images only (the last 10,000 stay
+    /// unseen, to choose its refusal threshold on) and shown synthetic non-digits (<see cref="TrainingOptions.NonDigitWeight"/> 0.5).
+    /// </summary>
+    public static DigitClassifier MnistShownNonDigits => TrainedShownNonDigits.Value;
+
     private static readonly TempFolder OnnxFolder = new();
     private static readonly Lazy<OnnxDigitClassifier> Exported = new(() =>
     {

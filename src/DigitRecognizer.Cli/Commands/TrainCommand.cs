@@ -55,6 +55,7 @@ internal static class TrainCommand
             HelpName = "true|false",
         };
         var labelSmoothing = Value("--label-smoothing", "Label smoothing of the cross-entropy, 0 = off.", defaults.LabelSmoothing, "F");
+        var nonDigitWeight = Value("--non-digit-weight", "Also show each batch synthetic non-digits (letters, shapes, scribbles, two digits in one frame) and teach the network to give them no confident digit, with this weight; then 'calibrate' can refuse letters and scribbles. 0 = off; ~50% more time per epoch.", defaults.NonDigitWeight, "W");
         var weightDecay = Value("--weight-decay", "Decoupled weight decay (AdamW), 0 = plain Adam.", defaults.WeightDecay, "X");
         var plateau = Value("--plateau-patience", "Halve the rate after this many epochs without a better validation loss, 0 = off.", defaults.PlateauPatience, "N");
         var earlyStopping = Value("--early-stopping", "Stop after this many epochs without a better validation accuracy, 0 = off.", defaults.EarlyStoppingPatience, "N");
@@ -90,7 +91,7 @@ internal static class TrainCommand
         var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
-            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, weightDecay,
+            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, nonDigitWeight, weightDecay,
             plateau, earlyStopping, timeBudget, ensemble, validationSplit, seed, threads, precision, limit, output,
             resume, restart, keepResumeState,
         };
@@ -119,6 +120,7 @@ internal static class TrainCommand
                 Schedule = Given(schedule, options.Schedule),
                 Augment = Given(augment, options.Augment),
                 LabelSmoothing = Given(labelSmoothing, options.LabelSmoothing),
+                NonDigitWeight = Given(nonDigitWeight, options.NonDigitWeight),
                 WeightDecay = Given(weightDecay, options.WeightDecay),
                 PlateauPatience = Given(plateau, options.PlateauPatience),
                 EarlyStoppingPatience = Given(earlyStopping, options.EarlyStoppingPatience),

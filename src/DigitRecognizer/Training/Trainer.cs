@@ -87,6 +87,9 @@ public static class Trainer
             ? null
             : new ReducedPrecisionCopy(model, () => architecture.Create(arguments), options.Precision.ToScalarType());
         using var batches = new BatchSource(images, labels, options.BatchSize, options.Seed, state.Epoch, augmenter, normalization);
+        using var nonDigits = options.NonDigitWeight > 0
+            ? new NonDigitExposure(train, options.BatchSize, options.Seed, options.NonDigitWeight, normalization)
+            : null;
         var rate = new LearningRateController(optimizer, options, batchesPerEpoch, state.PlannedEpochs, state.Rate);
         // Last: the generators' states must be the saved ones after everything above has drawn from them.
         resumeFrom?.Restore(state, model, optimizer, augmenter);
@@ -95,7 +98,7 @@ public static class Trainer
         {
             var epoch = state.Epoch + 1;
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, trainAccuracy) = TrainEpoch(model, lowPrecision, optimizer, rate, batches, options.LabelSmoothing,
+            var (trainLoss, trainAccuracy) = TrainEpoch(model, lowPrecision, optimizer, rate, batches, nonDigits, options.LabelSmoothing,
                 epoch, state.PlannedEpochs, progress, cancellation);
             var trainSeconds = epochClock.Elapsed.TotalSeconds;
 
@@ -175,12 +178,14 @@ public static class Trainer
     }
 
     private static (double Loss, double Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, ReducedPrecisionCopy? lowPrecision,
-        optim.Optimizer optimizer, LearningRateController rate, BatchSource batches, double labelSmoothing, int epoch, int epochs,
+        optim.Optimizer optimizer, LearningRateController rate, BatchSource batches, NonDigitExposure? nonDigits, double labelSmoothing,
+        int epoch, int epochs,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         model.train();
         lowPrecision?.Module.train();
         batches.Shuffle();
+        nonDigits?.StartEpoch(epoch);
         var reportEvery = Math.Max(1, batches.Count / ReportsPerEpoch);
         double lossSum = 0;
         long correct = 0, seen = 0;
@@ -192,14 +197,18 @@ public static class Trainer
 
             optimizer.zero_grad();
             lowPrecision?.CopyWeightsFromOriginal();
-            var logits = lowPrecision is null ? model.forward(x) : lowPrecision.Forward(x);
+            var size = y.shape[0];
+            // One pass over digits and non-digits together, so batch norm sees both as it will at run time.
+            var input = nonDigits is null ? x : cat([x, nonDigits.Batch(batch)], 0);
+            var output = lowPrecision is null ? model.forward(input) : lowPrecision.Forward(input);
+            var logits = nonDigits is null ? output : output.narrow(0, 0, size);
             var loss = nn.functional.cross_entropy(logits, y, label_smoothing: labelSmoothing);
+            if (nonDigits is not null) loss = loss.add(nonDigits.Loss(output.narrow(0, size, output.shape[0] - size)));
             loss.backward();
             lowPrecision?.MoveGradientsToOriginal();
             rate.BeforeStep();
             optimizer.step();
 
-            var size = y.shape[0];
             lossSum += loss.item<float>() * size;
             correct += logits.argmax(1).eq(y).sum().item<long>();
             seen += size;

@@ -63,6 +63,32 @@ public sealed class RejectionTests(ITestOutputHelper output)
         Assert.True(Share(scribbles) >= 0.08, $"only {Share(scribbles):P1} of scribbles refused");
     }
 
+    [Fact]
+    public void TheRule_OfAModelShownNonDigits_RefusesMostLettersAndScribbles()
+    {
+        var model = TestModels.MnistShownNonDigits;
+        var validation = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train).Select(Enumerable.Range(50_000, 10_000).ToArray());
+        var rule = RejectionCalibrator.Choose(model, validation, "MNIST training images 50,000–59,999 (unseen by this model)").Chosen;
+        var test = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test);
+        var testPredictions = model.Predict(test);
+        var testRefused = Enumerable.Range(0, test.Count).Count(i => rule.Refuses(testPredictions.Row(i))) / (double)test.Count;
+
+        var (nonDigits, kinds) = DrawNonDigits();
+        var predictions = model.Predict(nonDigits);
+        var refused = Enumerable.Range(0, nonDigits.Count).Where(i => rule.Refuses(predictions.Row(i))).ToHashSet();
+        double Share(string kind)
+        {
+            var set = kinds.Select((k, i) => (k, i)).Where(x => x.k == kind).Select(x => x.i).ToList();
+            return set.Count(refused.Contains) / (double)set.Count;
+        }
+
+        output.WriteLine($"rule: {rule.Describe()}");
+        output.WriteLine($"MNIST test digits refused: {testRefused:P2}; letters/symbols refused: {Share("glyph"):P1}; scribbles refused: {Share("scribble"):P1}");
+        Assert.True(testRefused <= 0.0125, $"{testRefused:P2} of MNIST test digits refused");
+        Assert.True(Share("glyph") >= 0.5, $"only {Share("glyph"):P1} of letters refused");
+        Assert.True(Share("scribble") >= 0.5, $"only {Share("scribble"):P1} of scribbles refused");
+    }
+
     /// <summary>Every glyph in every font, dark on white, and 200 seeded scribbles, each through the single-digit preprocessing.</summary>
     private static (DigitDataset Images, List<string> Kinds) DrawNonDigits()
     {

@@ -47,6 +47,21 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Resume_OfARunShownNonDigits_GivesTheUninterruptedWeightsAndHistory()
+    {
+        // The non-digits of each batch follow from the seed, epoch and batch alone: nothing about them is saved.
+        var options = Single with { Training = Single.Training with { Epochs = 2, NonDigitWeight = 0.5 } };
+        var data = TestData.Synthetic(100);
+        using var expected = Train(new RunFolder(folder.File("whole")), data, options);
+        var stopped = new RunFolder(folder.File("stopped"));
+
+        StopAfter(stopped, data, options, report => report is EpochCompleted { Metrics.Epoch: 1 });
+        using var resumed = Resume(stopped, data);
+
+        AssertSameModel(expected.Classifier, resumed.Classifier);
+    }
+
+    [Fact]
     public void Resume_OfAnEnsembleStoppedBetweenMembers_OrInsideTheSecond_GivesTheUninterruptedEnsemble()
     {
         var data = TestData.Synthetic(100);

@@ -1,0 +1,60 @@
+using DigitRecognizer.Data;
+using DigitRecognizer.Models;
+using static TorchSharp.torch;
+
+namespace DigitRecognizer.Training;
+
+/// <summary>
+/// Outlier exposure (Hendrycks, Mazeika and Dietterich, "Deep Anomaly Detection with Outlier Exposure", ICLR 2019):
+/// every training batch also carries synthetic non-digits (<see cref="SyntheticNonDigits"/>), and the loss adds the
+/// cross-entropy of the network's ten probabilities on them against the uniform distribution, weighted by
+/// <see cref="TrainingOptions.NonDigitWeight"/>. The ten outputs stay digit probabilities (the interface is unchanged);
+/// what changes is that a non-digit gets no confident digit, so the max-probability refusal rule can turn it away.
+/// The non-digits of batch b in epoch e are fixed by the seed, e and b alone: a resumed run shows the same ones
+/// without any state to save.
+/// </summary>
+internal sealed class NonDigitExposure : IDisposable
+{
+    /// <summary>Non-digits drawn once per run; batches take their share in a new order each epoch.</summary>
+    public const int PoolSize = 12_000;
+
+    private readonly Tensor pool;
+    private readonly int perBatch;
+    private readonly int seed;
+    private readonly double weight;
+    private long[] order = [];
+
+    /// <param name="trainingPart">The digits being trained on, from which pairs of digits in one frame are made (never validation images).</param>
+    /// <param name="batchSize">Digits per batch; each batch gets half as many non-digits (Hendrycks et al. use twice as many; half keeps the cost at +50%).</param>
+    public NonDigitExposure(DigitDataset trainingPart, int batchSize, int seed, double weight, InputNormalization normalization)
+    {
+        var images = SyntheticNonDigits.Generate(PoolSize, seed, trainingPart);
+        pool = normalization.ToInput(images.Pixels, 0, images.Count);
+        perBatch = Math.Max(1, batchSize / 2);
+        this.seed = seed;
+        this.weight = weight;
+    }
+
+    /// <summary>Sets the order in which <paramref name="epoch"/>'s batches take non-digits from the pool.</summary>
+    public void StartEpoch(int epoch)
+    {
+        order = Enumerable.Range(0, (int)pool.shape[0]).Select(i => (long)i).ToArray();
+        // Not HashCode.Combine: it is randomised per process, and the order must be the same in every run.
+        new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order);
+    }
+
+    /// <summary>Batch <paramref name="index"/>'s non-digits, normalised, in the caller's dispose scope.</summary>
+    public Tensor Batch(int index)
+    {
+        var indices = new long[perBatch];
+        for (var i = 0; i < perBatch; i++) indices[i] = order[(index * perBatch + i) % order.Length];
+        using var selected = tensor(indices);
+        return pool.index_select(0, selected);
+    }
+
+    /// <summary>The weighted cross-entropy of the non-digits' logits against uniform: the mean over images of −mean_k log softmax_k.</summary>
+    public Tensor Loss(Tensor logits) => nn.functional.log_softmax(logits, 1).mean([1]).mean().neg().mul(weight);
+
+    /// <inheritdoc />
+    public void Dispose() => pool.Dispose();
+}
