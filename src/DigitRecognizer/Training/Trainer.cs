@@ -88,7 +88,7 @@ public static class Trainer
             : new ReducedPrecisionCopy(model, () => architecture.Create(arguments), options.Precision.ToScalarType());
         using var batches = new BatchSource(images, labels, options.BatchSize, options.Seed, state.Epoch, augmenter, normalization);
         using var nonDigits = options.NonDigitWeight > 0
-            ? new NonDigitExposure(train, options.BatchSize, options.Seed, options.NonDigitWeight, normalization)
+            ? new NonDigitExposure(train, options.BatchSize, options.Seed, options.NonDigitWeight, augmenter, normalization)
             : null;
         var rate = new LearningRateController(optimizer, options, batchesPerEpoch, state.PlannedEpochs, state.Rate);
         // Last: the generators' states must be the saved ones after everything above has drawn from them.
