@@ -55,7 +55,7 @@ internal static class TrainCommand
             HelpName = "true|false",
         };
         var labelSmoothing = Value("--label-smoothing", "Label smoothing of the cross-entropy, 0 = off.", defaults.LabelSmoothing, "F");
-        var nonDigitWeight = Value("--non-digit-weight", "Also show each batch synthetic non-digits (letters, shapes, scribbles, two digits in one frame) and teach the network to give them no confident digit, with this weight; then 'calibrate' can refuse letters and scribbles. 0 = off; ~50% more time per epoch.", defaults.NonDigitWeight, "W");
+        var nonDigitWeight = Value("--non-digit-weight", "Also show each batch synthetic non-digits (letters, shapes, scribbles, two digits in one frame) and teach the network to give them no confident digit, with this weight; then 'calibrate' can refuse letters and scribbles. 0 = off; each step then computes 1.5 times the images.", defaults.NonDigitWeight, "W");
         var weightDecay = Value("--weight-decay", "Decoupled weight decay (AdamW), 0 = plain Adam.", defaults.WeightDecay, "X");
         var plateau = Value("--plateau-patience", "Halve the rate after this many epochs without a better validation loss, 0 = off.", defaults.PlateauPatience, "N");
         var earlyStopping = Value("--early-stopping", "Stop after this many epochs without a better validation accuracy, 0 = off.", defaults.EarlyStoppingPatience, "N");

@@ -70,78 +70,121 @@ public sealed class NumberReader
         var (candidates, marks, lineHeight) = LineSegmenter.Segment(map, Options);
         var skipped = marks.Select(m => new SkippedMark(m.Kind, ToOriginal(m.Part.Box))).ToList();
 
-        var parts = new List<(InkPart Part, float[] Input)>();
+        // One classifier pass for the whole line: every part read whole and at each trial cut, in one batch. Only a side
+        // of a cut that is wide again needs a pass of its own (rare).
+        var trials = new List<Trial>();
         foreach (var candidate in candidates)
         {
             cancellation.ThrowIfCancellationRequested();
-            parts.AddRange(Cut(map, candidate, lineHeight, depth: 0, cancellation));
+            if (PrepareTrial(map, candidate, lineHeight, depth: 0) is { } trial) trials.Add(trial);
         }
-        parts = parts.Where(p => p.Input is not null).OrderBy(p => p.Part.CentreX).Take(Options.MaxDigits).ToList();
-        if (parts.Count == 0) return Result([], skipped);
-
-        var predictions = Classify(parts.Select(p => p.Input), cancellation);
-        var digits = new List<ReadDigit>();
-        for (var i = 0; i < parts.Count; i++)
+        var leaves = new List<Leaf>();
+        if (trials.Count > 0)
         {
-            var probabilities = predictions.Row(i).ToArray();
-            var confidence = Rejection?.Score(probabilities) ?? predictions.Confidence(i);
+            var predictions = Classify(trials.SelectMany(t => t.Inputs), cancellation);
+            var row = 0;
+            foreach (var trial in trials)
+            {
+                leaves.AddRange(Decide(map, trial, predictions, row, lineHeight, cancellation));
+                row += trial.Inputs.Count;
+            }
+        }
+        leaves = leaves.OrderBy(l => l.Part.CentreX).Take(Options.MaxDigits).ToList();
+        if (leaves.Count == 0) return Result([], skipped);
+
+        var digits = new List<ReadDigit>();
+        foreach (var leaf in leaves)
+        {
+            var probabilities = leaf.Probabilities;
+            var label = Array.IndexOf(probabilities, probabilities.Max());
+            var confidence = Rejection?.Score(probabilities) ?? probabilities[label];
             var unsure = Rejection is not null && confidence < Rejection.Threshold;
-            digits.Add(new ReadDigit(predictions.Labels[i], probabilities, confidence, ToOriginal(parts[i].Part.Box), unsure, parts[i].Input));
+            digits.Add(new ReadDigit(label, probabilities, confidence, ToOriginal(leaf.Part.Box), unsure, leaf.Input));
         }
         return Result(digits, skipped);
     }
 
+    /// <summary>A digit found: its part of the ink, the 28×28 the classifier read, and the ten probabilities it gave.</summary>
+    private sealed record Leaf(InkPart Part, float[] Input, float[] Probabilities);
+
     /// <summary>
-    /// A part as one digit, or cut into several when it is wide enough to be touching digits: the cut kept is the
-    /// one whose weaker side the classifier is surest of, and only if that side is surer than the part read whole by a
-    /// margin that shrinks as the part widens (or the part is too wide to be one digit). Each side is cut again the
-    /// same way.
+    /// A part to be read: whole, and, when it is wide enough to be touching digits, at every trial cut (the two
+    /// sides' inputs). <see cref="Inputs"/> is what the classifier must read for it: the whole first, then the sides.
     /// </summary>
-    private List<(InkPart Part, float[] Input)> Cut(InkMap map, InkPart part, double lineHeight, int depth, CancellationToken cancellation)
+    private sealed record Trial(InkPart Part, float[] Whole, double Aspect, int Depth,
+        IReadOnlyList<(InkPart Left, float[] LeftInput, InkPart Right, float[] RightInput)> Cuts)
+    {
+        public IReadOnlyList<float[]> Inputs { get; } = [Whole, .. Cuts.SelectMany(c => new[] { c.LeftInput, c.RightInput })];
+    }
+
+    /// <summary>The part's inputs whole and at each trial cut; null when nothing of it survives the MNIST step.</summary>
+    private Trial? PrepareTrial(InkMap map, InkPart part, double lineHeight, int depth)
     {
         var whole = Prepare(map, part);
-        if (whole is null) return [];
+        if (whole is null) return null;
         // Widths are judged against the line's digit height too: a flat 0 is wide for its own height, not for the line's.
         var height = Math.Max(part.Height, lineHeight);
         var aspect = part.Width / height;
-        if (depth >= Options.MaxDigits || aspect <= Options.SplitAspect) return [(part, whole)];
+        var cuts = new List<(InkPart, float[], InkPart, float[])>();
+        if (depth < Options.MaxDigits && aspect > Options.SplitAspect)
+            foreach (var column in CutColumns(map, part, height))
+            {
+                var (left, right) = (new List<int>(), new List<int>());
+                foreach (var index in part.Pixels)
+                    (index % map.Width < column ? left : right).Add(index);
+                if (left.Count == 0 || right.Count == 0) continue;
+                var (leftPart, rightPart) = (new InkPart(left, map.Width), new InkPart(right, map.Width));
+                if (Math.Min(leftPart.Height, rightPart.Height) < Options.MinimumPieceHeight * part.Height) continue;
+                if (Prepare(map, leftPart) is { } leftInput && Prepare(map, rightPart) is { } rightInput)
+                    cuts.Add((leftPart, leftInput, rightPart, rightInput));
+            }
+        return new Trial(part, whole, aspect, depth, cuts);
+    }
 
-        var cuts = new List<(InkPart Left, float[] LeftInput, InkPart Right, float[] RightInput)>();
-        foreach (var column in CutColumns(map, part, height))
-        {
-            var (left, right) = (new List<int>(), new List<int>());
-            foreach (var index in part.Pixels)
-                (index % map.Width < column ? left : right).Add(index);
-            if (left.Count == 0 || right.Count == 0) continue;
-            var (leftPart, rightPart) = (new InkPart(left, map.Width), new InkPart(right, map.Width));
-            if (Math.Min(leftPart.Height, rightPart.Height) < Options.MinimumPieceHeight * part.Height) continue;
-            if (Prepare(map, leftPart) is { } leftInput && Prepare(map, rightPart) is { } rightInput)
-                cuts.Add((leftPart, leftInput, rightPart, rightInput));
-        }
-        if (cuts.Count == 0) return [(part, whole)];
-
-        var predictions = Classify([whole, .. cuts.SelectMany(c => new[] { c.LeftInput, c.RightInput })], cancellation);
+    /// <summary>
+    /// A part as one digit, or cut: the cut kept is the one whose weaker side the classifier is surest of, and only if
+    /// that side is surer than the part read whole by a margin that shrinks as the part widens (or the part is too wide
+    /// to be one digit). A side wide enough to be touching digits again is tried the same way; the others are digits,
+    /// with the probabilities already read for them. <paramref name="predictions"/> holds the trial's
+    /// <see cref="Trial.Inputs"/> from row <paramref name="first"/> on.
+    /// </summary>
+    private List<Leaf> Decide(InkMap map, Trial trial, PredictionSet predictions, int first, double lineHeight, CancellationToken cancellation)
+    {
+        float[] Row(int i) => predictions.Row(first + i).ToArray();
+        if (trial.Cuts.Count == 0) return [new Leaf(trial.Part, trial.Whole, Row(0))];
         // Sureness as ln(p1 / p2), the top probability over the runner-up's: a strong model gives p1 ≈ 1 to nearly
         // everything, whole digits, halves of digits and pairs alike; the runner-up's share still tells them apart
         // (where 1 - p1 rounds to 0 in single precision, p2 does not).
-        double Sureness(int row)
+        double Sureness(int i)
         {
-            var probabilities = predictions.Row(row);
-            var (first, second) = (0f, 0f);
-            foreach (var p in probabilities)
-                if (p > first) (first, second) = (p, first);
+            var (top, second) = (0f, 0f);
+            foreach (var p in predictions.Row(first + i))
+                if (p > top) (top, second) = (p, top);
                 else if (p > second) second = p;
-            return Math.Log(Math.Max(first, 1e-30f)) - Math.Log(Math.Max(second, 1e-30f));
+            return Math.Log(Math.Max(top, 1e-30f)) - Math.Log(Math.Max(second, 1e-30f));
         }
-        var best = Enumerable.Range(0, cuts.Count)
+        var best = Enumerable.Range(0, trial.Cuts.Count)
             .Select(i => (Index: i, Score: Math.Min(Sureness(1 + 2 * i), Sureness(2 + 2 * i))))
             .MaxBy(c => c.Score);
-        var wide = Math.Clamp((aspect - Options.SplitAspect) / (Options.ForceSplitAspect - Options.SplitAspect), 0, 1);
+        var wide = Math.Clamp((trial.Aspect - Options.SplitAspect) / (Options.ForceSplitAspect - Options.SplitAspect), 0, 1);
         var margin = Options.SplitMarginNarrow + (Options.SplitMarginWide - Options.SplitMarginNarrow) * wide;
-        var mustCut = aspect > Options.ForceSplitAspect;
-        if (!mustCut && best.Score - Sureness(0) <= margin) return [(part, whole)];
-        var chosen = cuts[best.Index];
-        return [.. Cut(map, chosen.Left, lineHeight, depth + 1, cancellation), .. Cut(map, chosen.Right, lineHeight, depth + 1, cancellation)];
+        var mustCut = trial.Aspect > Options.ForceSplitAspect;
+        if (!mustCut && best.Score - Sureness(0) <= margin) return [new Leaf(trial.Part, trial.Whole, Row(0))];
+        var chosen = trial.Cuts[best.Index];
+        return
+        [
+            .. Side(chosen.Left, chosen.LeftInput, Row(1 + 2 * best.Index)),
+            .. Side(chosen.Right, chosen.RightInput, Row(2 + 2 * best.Index)),
+        ];
+
+        List<Leaf> Side(InkPart part, float[] input, float[] probabilities)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var side = PrepareTrial(map, part, lineHeight, trial.Depth + 1);
+            if (side is null) return [];
+            if (side.Cuts.Count == 0) return [new Leaf(part, input, probabilities)];
+            return Decide(map, side, Classify(side.Inputs, cancellation), 0, lineHeight, cancellation);
+        }
     }
 
     /// <summary>
