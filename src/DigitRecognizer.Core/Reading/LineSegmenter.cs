@@ -65,7 +65,10 @@ internal static class LineSegmenter
         var tall = new List<InkPart>();
         foreach (var part in parts.OrderBy(p => p.CentreX))
         {
-            if (part.Height < Math.Max(options.DigitMinHeight * scale, options.DigitMinPixels))
+            // Short for the line, or short for its own pen: a dot or a dash alone on the page sets the line's scale
+            // itself, and would otherwise be read as digits (a 40-px dash came out as "1101110", a dot as "81").
+            if (part.Height < Math.Max(options.DigitMinHeight * scale, options.DigitMinPixels)
+                || part.Height < options.DigitMinStrokes * StrokeWidth(part, map))
                 marks.Add((part.Width >= 1.5 * part.Height ? MarkKind.Dash : MarkKind.Speck, part));
             else
                 tall.Add(part);
@@ -80,6 +83,24 @@ internal static class LineSegmenter
         }
         var heights = digits.Select(d => d.Height).Order().ToList();
         return (digits, marks.OrderBy(m => m.Item2.CentreX).ToList(), heights.Count == 0 ? 0 : heights[heights.Count / 2]);
+    }
+
+    /// <summary>
+    /// The mean width of a part's strokes: twice its area over its outline (the pixel edges it shares with paper); a
+    /// line w wide gives w, a filled disc about a third of its height.
+    /// </summary>
+    internal static double StrokeWidth(InkPart part, InkMap map)
+    {
+        var outline = 0;
+        foreach (var index in part.Pixels)
+        {
+            var (x, y) = (index % map.Width, index / map.Width);
+            if (x == 0 || !map.Solid[index - 1]) outline++;
+            if (x == map.Width - 1 || !map.Solid[index + 1]) outline++;
+            if (y == 0 || !map.Solid[index - map.Width]) outline++;
+            if (y == map.Height - 1 || !map.Solid[index + map.Width]) outline++;
+        }
+        return outline == 0 ? 1 : 2.0 * part.Pixels.Count / outline;
     }
 
     /// <summary>The 8-connected parts of the solid ink.</summary>

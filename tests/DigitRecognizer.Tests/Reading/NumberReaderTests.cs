@@ -72,6 +72,30 @@ public sealed class NumberReaderTests
         Assert.Contains(reading.Marks, m => m.Kind == MarkKind.Speck);
     }
 
+    [Theory]
+    [InlineData(0, 8)]     // a dot of a fine pen
+    [InlineData(0, 14)]    // a dot of a marker: alone, it sets the line's scale itself
+    [InlineData(40, 14)]   // a short dash (read as "1101110" before strokes were measured)
+    [InlineData(150, 14)]  // a long dash
+    public void ADotOrADashAlone_IsAMark_AndNothingIsRead(int length, int pen)
+    {
+        // A round pen drawn from (400, 120) for `length` px on an 840×240 pad, as the page's Number mode would send it.
+        const int width = 840, height = 240;
+        var page = Enumerable.Repeat(1f, width * height).ToArray();
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var along = Math.Clamp(x - 400, 0, length);
+                if (Math.Pow(x - 400 - along, 2) + Math.Pow(y - 120, 2) <= pen * pen / 4.0) page[y * width + x] = 0f;
+            }
+
+        var reading = new NumberReader(TestModels.Mnist).Read(page, width, height);
+
+        Assert.Empty(reading.Digits);
+        Assert.True(reading.NothingReadable);
+        Assert.Equal(length > 0 ? MarkKind.Dash : MarkKind.Speck, Assert.Single(reading.Marks).Kind);
+    }
+
     // The x of the gap after the first digit of Page's layout.
     private static int GapAfter(int n) => 20 + (n + 1) * 28 * 3 + n * 30;
 
