@@ -95,17 +95,15 @@ public sealed class NumberReader
         var digits = new List<ReadDigit>();
         foreach (var leaf in leaves)
         {
-            var probabilities = leaf.Probabilities;
-            var label = Array.IndexOf(probabilities, probabilities.Max());
-            var confidence = Rejection?.Score(probabilities) ?? probabilities[label];
+            var confidence = Rejection?.Score(leaf.Probabilities) ?? leaf.Probabilities[leaf.Label];
             var unsure = Rejection is not null && confidence < Rejection.Threshold;
-            digits.Add(new ReadDigit(label, probabilities, confidence, ToOriginal(leaf.Part.Box), unsure, leaf.Input));
+            digits.Add(new ReadDigit(leaf.Label, leaf.Probabilities, confidence, ToOriginal(leaf.Part.Box), unsure, leaf.Input));
         }
         return Result(digits, skipped);
     }
 
-    /// <summary>A digit found: its part of the ink, the 28×28 the classifier read, and the ten probabilities it gave.</summary>
-    private sealed record Leaf(InkPart Part, float[] Input, float[] Probabilities);
+    /// <summary>A digit found: its part of the ink, the 28×28 the classifier read, and the label and ten probabilities it gave.</summary>
+    private sealed record Leaf(InkPart Part, float[] Input, int Label, float[] Probabilities);
 
     /// <summary>
     /// A part to be read: whole, and, when it is wide enough to be touching digits, at every trial cut (the two
@@ -117,10 +115,13 @@ public sealed class NumberReader
         public IReadOnlyList<float[]> Inputs { get; } = [Whole, .. Cuts.SelectMany(c => new[] { c.LeftInput, c.RightInput })];
     }
 
-    /// <summary>The part's inputs whole and at each trial cut; null when nothing of it survives the MNIST step.</summary>
-    private Trial? PrepareTrial(InkMap map, InkPart part, double lineHeight, int depth)
+    /// <summary>
+    /// The part's inputs whole (<paramref name="whole"/> when it was prepared already) and at each trial cut; null when
+    /// nothing of it survives the MNIST step.
+    /// </summary>
+    private Trial? PrepareTrial(InkMap map, InkPart part, double lineHeight, int depth, float[]? whole = null)
     {
-        var whole = Prepare(map, part);
+        whole ??= Prepare(map, part);
         if (whole is null) return null;
         // Widths are judged against the line's digit height too: a flat 0 is wide for its own height, not for the line's.
         var height = Math.Max(part.Height, lineHeight);
@@ -150,8 +151,8 @@ public sealed class NumberReader
     /// </summary>
     private List<Leaf> Decide(InkMap map, Trial trial, PredictionSet predictions, int first, double lineHeight, CancellationToken cancellation)
     {
-        float[] Row(int i) => predictions.Row(first + i).ToArray();
-        if (trial.Cuts.Count == 0) return [new Leaf(trial.Part, trial.Whole, Row(0))];
+        Leaf Read(InkPart part, float[] input, int i) => new(part, input, predictions.Labels[first + i], predictions.Row(first + i).ToArray());
+        if (trial.Cuts.Count == 0) return [Read(trial.Part, trial.Whole, 0)];
         // Sureness as ln(p1 / p2), the top probability over the runner-up's: a strong model gives p1 ≈ 1 to nearly
         // everything, whole digits, halves of digits and pairs alike; the runner-up's share still tells them apart
         // (where 1 - p1 rounds to 0 in single precision, p2 does not).
@@ -169,20 +170,20 @@ public sealed class NumberReader
         var wide = Math.Clamp((trial.Aspect - Options.SplitAspect) / (Options.ForceSplitAspect - Options.SplitAspect), 0, 1);
         var margin = Options.SplitMarginNarrow + (Options.SplitMarginWide - Options.SplitMarginNarrow) * wide;
         var mustCut = trial.Aspect > Options.ForceSplitAspect;
-        if (!mustCut && best.Score - Sureness(0) <= margin) return [new Leaf(trial.Part, trial.Whole, Row(0))];
+        if (!mustCut && best.Score - Sureness(0) <= margin) return [Read(trial.Part, trial.Whole, 0)];
         var chosen = trial.Cuts[best.Index];
         return
         [
-            .. Side(chosen.Left, chosen.LeftInput, Row(1 + 2 * best.Index)),
-            .. Side(chosen.Right, chosen.RightInput, Row(2 + 2 * best.Index)),
+            .. Side(chosen.Left, chosen.LeftInput, 1 + 2 * best.Index),
+            .. Side(chosen.Right, chosen.RightInput, 2 + 2 * best.Index),
         ];
 
-        List<Leaf> Side(InkPart part, float[] input, float[] probabilities)
+        // A side read in this trial is a digit, unless it is wide enough to be touching digits again.
+        List<Leaf> Side(InkPart part, float[] input, int row)
         {
             cancellation.ThrowIfCancellationRequested();
-            var side = PrepareTrial(map, part, lineHeight, trial.Depth + 1);
-            if (side is null) return [];
-            if (side.Cuts.Count == 0) return [new Leaf(part, input, probabilities)];
+            var side = PrepareTrial(map, part, lineHeight, trial.Depth + 1, input)!;
+            if (side.Cuts.Count == 0) return [Read(part, input, row)];
             return Decide(map, side, Classify(side.Inputs, cancellation), 0, lineHeight, cancellation);
         }
     }
