@@ -66,7 +66,8 @@ internal static class ReadEndpoints
             var kind = RequestReader.Classify(request, imagesAllowed: true);
             var body = await RequestReader.ReadBodyAsync(request, state.Options.MaxBodyBytes, cancellation);
             var image = kind == RequestReader.BodyKind.Image ? body : ImageFromJson(body);
-            var reader = new NumberReader(new QueuedClassifier(state.Predictor, cancellation), state.Model.Metadata.Rejection);
+            var reader = new NumberReader(new QueuedClassifier(state.Predictor, cancellation), state.Model.Metadata.Rejection,
+                state.Model.ReadingOptions);
             NumberReading reading;
             try
             {

@@ -39,6 +39,9 @@ internal static class TestData
     /// <summary>The shipped CNN checkpoint, the verbs' default model on a fresh clone when no best.ckpt ships.</summary>
     public static string ShippedCnn => System.IO.Path.Combine(ModelsFolder, "cnn.ckpt");
 
+    /// <summary>The shipped best model (cnn-bn, label-smoothed, shown non-digits, with its refusal rule): what the verbs use on a fresh clone.</summary>
+    public static string ShippedBest => System.IO.Path.Combine(ModelsFolder, "best.ckpt");
+
     private static string FindModelsFolder()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)

@@ -70,15 +70,29 @@ public sealed class NumberReader
         var (candidates, marks, lineHeight) = LineSegmenter.Segment(map, Options);
         var skipped = marks.Select(m => new SkippedMark(m.Kind, ToOriginal(m.Part.Box))).ToList();
 
-        // One classifier pass for the whole line: every part read whole and at each trial cut, in one batch. Only a side
-        // of a cut that is wide again needs a pass of its own (rare).
-        var trials = new List<Trial>();
+        // Two classifier passes for the whole line: every part read whole, in one batch; then, in a second batch, the
+        // trial cuts of the parts that may be touching digits (wide, and not read surely whole). Only a side of a cut
+        // that is wide again needs a pass of its own (rare).
+        var wholes = new List<(InkPart Part, float[] Input)>();
         foreach (var candidate in candidates)
         {
             cancellation.ThrowIfCancellationRequested();
-            if (PrepareTrial(map, candidate, lineHeight, depth: 0) is { } trial) trials.Add(trial);
+            if (Prepare(map, candidate) is { } input) wholes.Add((candidate, input));
         }
         var leaves = new List<Leaf>();
+        var trials = new List<Trial>();
+        if (wholes.Count > 0)
+        {
+            var read = Classify(wholes.Select(w => w.Input), cancellation);
+            for (var i = 0; i < wholes.Count; i++)
+            {
+                var (part, input) = wholes[i];
+                if (MayBeTouching(part, lineHeight, Sureness(read.Row(i))) && PrepareTrial(map, part, lineHeight, depth: 0, input) is { Cuts.Count: > 0 } trial)
+                    trials.Add(trial);
+                else
+                    leaves.Add(new Leaf(part, input, read.Labels[i], read.Row(i).ToArray()));
+            }
+        }
         if (trials.Count > 0)
         {
             var predictions = Classify(trials.SelectMany(t => t.Inputs), cancellation);
@@ -113,6 +127,31 @@ public sealed class NumberReader
         IReadOnlyList<(InkPart Left, float[] LeftInput, InkPart Right, float[] RightInput)> Cuts)
     {
         public IReadOnlyList<float[]> Inputs { get; } = [Whole, .. Cuts.SelectMany(c => new[] { c.LeftInput, c.RightInput })];
+    }
+
+    /// <summary>
+    /// Whether cuts are worth trying: the part is wide enough to be touching digits, and either too wide to be one
+    /// digit or not read surely whole (<see cref="ReadingOptions.SkipCutsSureness"/>: a part read that surely is one
+    /// digit nearly always, and the cut search is most of the reading's work).
+    /// </summary>
+    private bool MayBeTouching(InkPart part, double lineHeight, double sureness)
+    {
+        var aspect = part.Width / Math.Max(part.Height, lineHeight);
+        return aspect > Options.SplitAspect && (aspect > Options.ForceSplitAspect || sureness < Options.SkipCutsSureness);
+    }
+
+    /// <summary>
+    /// Sureness as ln(p1 / p2), the top probability over the runner-up's: a strong model gives p1 ≈ 1 to nearly
+    /// everything, whole digits, halves of digits and pairs alike; the runner-up's share still tells them apart
+    /// (where 1 - p1 rounds to 0 in single precision, p2 does not).
+    /// </summary>
+    private static double Sureness(ReadOnlySpan<float> probabilities)
+    {
+        var (top, second) = (0f, 0f);
+        foreach (var p in probabilities)
+            if (p > top) (top, second) = (p, top);
+            else if (p > second) second = p;
+        return Math.Log(Math.Max(top, 1e-30f)) - Math.Log(Math.Max(second, 1e-30f));
     }
 
     /// <summary>
@@ -153,24 +192,14 @@ public sealed class NumberReader
     {
         Leaf Read(InkPart part, float[] input, int i) => new(part, input, predictions.Labels[first + i], predictions.Row(first + i).ToArray());
         if (trial.Cuts.Count == 0) return [Read(trial.Part, trial.Whole, 0)];
-        // Sureness as ln(p1 / p2), the top probability over the runner-up's: a strong model gives p1 ≈ 1 to nearly
-        // everything, whole digits, halves of digits and pairs alike; the runner-up's share still tells them apart
-        // (where 1 - p1 rounds to 0 in single precision, p2 does not).
-        double Sureness(int i)
-        {
-            var (top, second) = (0f, 0f);
-            foreach (var p in predictions.Row(first + i))
-                if (p > top) (top, second) = (p, top);
-                else if (p > second) second = p;
-            return Math.Log(Math.Max(top, 1e-30f)) - Math.Log(Math.Max(second, 1e-30f));
-        }
+        double Sure(int i) => Sureness(predictions.Row(first + i));
         var best = Enumerable.Range(0, trial.Cuts.Count)
-            .Select(i => (Index: i, Score: Math.Min(Sureness(1 + 2 * i), Sureness(2 + 2 * i))))
+            .Select(i => (Index: i, Score: Math.Min(Sure(1 + 2 * i), Sure(2 + 2 * i))))
             .MaxBy(c => c.Score);
         var wide = Math.Clamp((trial.Aspect - Options.SplitAspect) / (Options.ForceSplitAspect - Options.SplitAspect), 0, 1);
         var margin = Options.SplitMarginNarrow + (Options.SplitMarginWide - Options.SplitMarginNarrow) * wide;
         var mustCut = trial.Aspect > Options.ForceSplitAspect;
-        if (!mustCut && best.Score - Sureness(0) <= margin) return [Read(trial.Part, trial.Whole, 0)];
+        if (!mustCut && best.Score - Sure(0) <= margin) return [Read(trial.Part, trial.Whole, 0)];
         var chosen = trial.Cuts[best.Index];
         return
         [
@@ -182,6 +211,7 @@ public sealed class NumberReader
         List<Leaf> Side(InkPart part, float[] input, int row)
         {
             cancellation.ThrowIfCancellationRequested();
+            if (trial.Depth + 1 >= Options.MaxDigits || !MayBeTouching(part, lineHeight, Sure(row))) return [Read(part, input, row)];
             var side = PrepareTrial(map, part, lineHeight, trial.Depth + 1, input)!;
             if (side.Cuts.Count == 0) return [Read(part, input, row)];
             return Decide(map, side, Classify(side.Inputs, cancellation), 0, lineHeight, cancellation);

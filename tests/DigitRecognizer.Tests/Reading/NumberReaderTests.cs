@@ -133,4 +133,47 @@ public sealed class NumberReaderTests
         Assert.True(refused.NothingReadable);
         Assert.Equal(sure.Digits.Select(d => d.Probabilities), refused.Digits.Select(d => d.Probabilities));
     }
+
+    [Fact]
+    public void SkippingCutsOnSurelyReadParts_AsksTheClassifierForFewerInputs_AndReadsSeparateDigitsTheSame()
+    {
+        // Digits 0, 4, 1, 9 and 2 of the training set, well apart: none needs cutting.
+        var (page, width, height, boxes) = Page([1, 2, 3, 4, 5]);
+        var everyCut = new CountingClassifier(TestModels.Mnist);
+        var surelyOne = new CountingClassifier(TestModels.Mnist);
+
+        var tried = new NumberReader(everyCut).Read(page, width, height);
+        var skipped = new NumberReader(surelyOne, options: new ReadingOptions { SkipCutsSureness = 0 }).Read(page, width, height);
+
+        Assert.Equal(tried.Text, skipped.Text);
+        Assert.Equal(tried.Digits.Select(d => d.Box), skipped.Digits.Select(d => d.Box));
+        // Every part read whole once; with cuts tried, each wide part adds two inputs per cut.
+        Assert.Equal(5, surelyOne.Inputs);
+        Assert.True(everyCut.Inputs > 5, $"{everyCut.Inputs} inputs with every cut tried");
+    }
+
+    [Theory]
+    [InlineData(0.1, 4.51)]
+    [InlineData(0.2, 3.71)]
+    public void TheSurenessCeiling_OfALabelSmoothedModel_IsTheLogRatioOfItsTargets(double smoothing, double nats)
+    {
+        Assert.Equal(nats, ReadingOptions.SurenessCeiling(smoothing), tolerance: 0.01);
+        Assert.Equal(nats * ReadingOptions.SkipCutsShareOfCeiling, new ReadingOptions().ForLabelSmoothing(smoothing).SkipCutsSureness, tolerance: 0.01);
+        Assert.Equal(double.PositiveInfinity, new ReadingOptions().ForLabelSmoothing(0).SkipCutsSureness);
+    }
+
+    /// <summary>Counts the 28×28 inputs a reader asks for.</summary>
+    private sealed class CountingClassifier(IDigitClassifier inner) : IDigitClassifier
+    {
+        public int Inputs { get; private set; }
+
+        public string Architecture => inner.Architecture;
+
+        public PredictionSet Predict(DigitDataset data, int batchSize = PredictionSet.DefaultBatchSize, IProgress<int>? progress = null,
+            CancellationToken cancellation = default)
+        {
+            Inputs += data.Count;
+            return inner.Predict(data, batchSize, progress, cancellation);
+        }
+    }
 }

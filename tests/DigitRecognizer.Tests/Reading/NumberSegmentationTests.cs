@@ -9,7 +9,9 @@ namespace DigitRecognizer.Tests.Reading;
 /// Finding the digits of numbers built from MNIST digits pasted on paper (<see cref="SyntheticNumbers"/>: 2 to 6
 /// digits, touching or 1–3 px into each other in a quarter of the gaps, PNG and JPEG). The reading rules were tuned on
 /// numbers made of MNIST training digits; this measures them on numbers made of test digits, which tuned nothing,
-/// read with the shipped CNN (the boxes depend on the classifier where touching digits are cut).
+/// read with the shipped best model, as <c>digits read</c> reads them on a fresh clone (the boxes depend on the classifier
+/// where touching digits are cut: on numbers made of training digits, seeds 1 and 2, it boxed 99.6% and 99.1% of the
+/// digits, the shipped CNN 98.7% and 98.4%).
 /// </summary>
 [Trait("Category", "Model")]
 public sealed class NumberSegmentationTests(ITestOutputHelper output)
@@ -18,13 +20,14 @@ public sealed class NumberSegmentationTests(ITestOutputHelper output)
     public void BoxesFound_MatchThePastedDigitsInk_ForAtLeastNinetyEightPercentOfDigits()
     {
         var numbers = SyntheticNumbers.Generate(MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test), count: 250, seed: 31).ToList();
-        using var classifier = Checkpoint.Load(TestData.ShippedCnn);
+        using var classifier = Checkpoint.Load(TestData.ShippedBest);
+        var options = new ReadingOptions().ForLabelSmoothing(classifier.Metadata.Training.LabelSmoothing);
 
-        var report = SegmentationReport.Measure(new NumberReader(classifier, classifier.Metadata.Rejection), numbers);
+        var report = SegmentationReport.Measure(new NumberReader(classifier, classifier.Metadata.Rejection, options), numbers);
 
         foreach (var line in report.Failures.Take(30)) output.WriteLine(line);
         output.WriteLine(report.Summary);
-        // Issue 15 aims at a box with IoU ≥ 0.5 for 99% of the digits pasted; the rules reach 98.4% here (2026-12-02),
+        // Issue 15 aims at a box with IoU ≥ 0.5 for 99% of the digits pasted; the rules reach 98.6% here (2026-12-02),
         // so this holds the line below that while the aim is open, and fails if a change loses ground.
         Assert.True(report.MatchedShare >= 0.98, report.Summary);
         Assert.True(report.RightCountShare >= 0.9, report.Summary);   // and few numbers with a digit too many or too few

@@ -71,7 +71,7 @@ public sealed class RejectionTests(ITestOutputHelper output)
     {
         // models/best.ckpt is trained shown synthetic non-digits (--non-digit-weight 0.5) and calibrated on its own
         // validation part; its stored rule is measured here on what neither its training nor its threshold saw.
-        using var model = Checkpoint.Load(Path.Combine(TestData.ModelsFolder, "best.ckpt"));
+        using var model = Checkpoint.Load(TestData.ShippedBest);
 
         var figures = Measure(model, model.Metadata.Rejection!);
 
