@@ -56,6 +56,7 @@ internal static class TrainCommand
         };
         var labelSmoothing = Value("--label-smoothing", "Label smoothing of the cross-entropy, 0 = off.", defaults.LabelSmoothing, "F");
         var nonDigitWeight = Value("--non-digit-weight", "Also show each batch synthetic non-digits (letters, shapes, scribbles, two digits in one frame) and teach the network to give them no confident digit, with this weight; then 'calibrate' can refuse letters and scribbles. 0 = off; each step then computes 1.5 times the images.", defaults.NonDigitWeight, "W");
+        var weightAverage = Value("--weight-average", "Keep an exponential moving average of the weights with this decay (e.g. 0.999, about the last 1,000 steps), updated after every step; validation reads it and it is the model saved. 0 = off.", defaults.WeightAverageDecay, "D");
         var weightDecay = Value("--weight-decay", "Decoupled weight decay (AdamW), 0 = plain Adam.", defaults.WeightDecay, "X");
         var plateau = Value("--plateau-patience", "Halve the rate after this many epochs without a better validation loss, 0 = off.", defaults.PlateauPatience, "N");
         var earlyStopping = Value("--early-stopping", "Stop after this many epochs without a better validation accuracy, 0 = off.", defaults.EarlyStoppingPatience, "N");
@@ -83,6 +84,11 @@ internal static class TrainCommand
         {
             Description = $"Start afresh in a folder that holds an unfinished run's {RunFolder.ResumeFile}, discarding it (without this, training there is refused).",
         };
+        var noTest = new Option<bool>("--no-test")
+        {
+            Description = "Do not measure the model on the 10,000 MNIST test images at the end: for runs that compare settings on validation, " +
+                          "so that the test set is read once, by the run declared beforehand.",
+        };
         var keepResumeState = new Option<bool>("--keep-resume-state")
         {
             Description = $"Keep {RunFolder.ResumeFile} when the run finishes (it is removed by default).",
@@ -91,9 +97,9 @@ internal static class TrainCommand
         var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
-            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, nonDigitWeight, weightDecay,
+            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, nonDigitWeight, weightAverage, weightDecay,
             plateau, earlyStopping, timeBudget, ensemble, validationSplit, seed, threads, precision, limit, output,
-            resume, restart, keepResumeState,
+            resume, restart, keepResumeState, noTest,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
         {
@@ -121,6 +127,7 @@ internal static class TrainCommand
                 Augment = Given(augment, options.Augment),
                 LabelSmoothing = Given(labelSmoothing, options.LabelSmoothing),
                 NonDigitWeight = Given(nonDigitWeight, options.NonDigitWeight),
+                WeightAverageDecay = Given(weightAverage, options.WeightAverageDecay),
                 WeightDecay = Given(weightDecay, options.WeightDecay),
                 PlateauPatience = Given(plateau, options.PlateauPatience),
                 EarlyStoppingPatience = Given(earlyStopping, options.EarlyStoppingPatience),
@@ -141,7 +148,7 @@ internal static class TrainCommand
                 KeepResumeState = parse.GetValue(keepResumeState),
             };
             var outputFolder = parse.GetValue(resume) ?? parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? EnsembleTrainer.DescribeModels(models));
-            return Run(console, runOptions, new RunFolder(outputFolder), state, cancellation);
+            return Run(console, runOptions, new RunFolder(outputFolder), state, measureTest: !parse.GetValue(noTest), cancellation);
         }));
         return command;
     }
@@ -153,7 +160,8 @@ internal static class TrainCommand
         HelpName = helpName,
     };
 
-    private static int Run(IAnsiConsole console, TrainingRunOptions options, RunFolder folder, ResumeState? state, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, TrainingRunOptions options, RunFolder folder, ResumeState? state, bool measureTest,
+        CancellationToken cancellation)
     {
         if (state is not null)
         {
@@ -161,8 +169,8 @@ internal static class TrainCommand
             console.MarkupLineInterpolated($"Resuming {folder.Path}: {Progress(state)} done in {state.SecondsSpent:F1} s.");
         }
         var trainingData = Loading.Load(console, options.DataPath, MnistSplit.Train);
-        // On the embedded MNIST the run also reports its accuracy on the official test images.
-        var testSet = DigitData.IsEmbeddedMnist(options.DataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;
+        // On the embedded MNIST the run also reports its accuracy on the official test images (unless told not to).
+        var testSet = measureTest && DigitData.IsEmbeddedMnist(options.DataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;
 
         TrainingRunResult run;
         try

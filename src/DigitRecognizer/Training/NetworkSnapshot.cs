@@ -28,6 +28,9 @@ internal sealed class NetworkSnapshot
     /// <summary>The optimizer's state (Adam's moments and step counts).</summary>
     public required byte[] Optimizer { get; init; }
 
+    /// <summary>The weight average (see <see cref="WeightAverage"/>), when the run keeps one.</summary>
+    public byte[]? AverageWeights { get; init; }
+
     /// <summary>libtorch's global generator (dropout draws from it).</summary>
     public required byte[] Random { get; init; }
 
@@ -36,10 +39,11 @@ internal sealed class NetworkSnapshot
 
     /// <summary>Captures the live training of one network.</summary>
     public static NetworkSnapshot Capture(TrainingOptions options, TrainingState state, double seconds, nn.Module model,
-        optim.Optimizer optimizer, BatchAugmenter? augmenter)
+        optim.Optimizer optimizer, BatchAugmenter? augmenter, WeightAverage? average)
     {
         var copy = JsonSerializer.Deserialize<TrainingState>(JsonSerializer.SerializeToUtf8Bytes(state, JsonFormat.Options), JsonFormat.Options)!;
         copy.SecondsBefore = seconds;
+        copy.WeightAverageUpdates = average?.Updates ?? 0;
         using var random = get_rng_state();
         return new NetworkSnapshot
         {
@@ -56,6 +60,7 @@ internal sealed class NetworkSnapshot
                 }
             }),
             Optimizer = Write(writer => ((OptimizerHelper)optimizer).save_state_dict(writer)),
+            AverageWeights = average?.Save(),
             Random = random.data<byte>().ToArray(),
             AugmentationRandom = augmenter?.RandomState,
         };
@@ -73,7 +78,7 @@ internal sealed class NetworkSnapshot
     /// Gives <paramref name="state"/> the best weights, the optimizer its moments, and the generators their
     /// states. Call last, once everything that draws at construction (the network, a low-precision copy) is built.
     /// </summary>
-    public void Restore(TrainingState state, nn.Module model, optim.Optimizer optimizer, BatchAugmenter? augmenter)
+    public void Restore(TrainingState state, nn.Module model, optim.Optimizer optimizer, BatchAugmenter? augmenter, WeightAverage? average)
     {
         using (var stream = new MemoryStream(BestWeights, writable: false))
         using (var reader = new BinaryReader(stream))
@@ -96,6 +101,8 @@ internal sealed class NetworkSnapshot
         {
             ((OptimizerHelper)optimizer).load_state_dict(reader);
         }
+        if (average is not null)
+            average.Restore(AverageWeights ?? throw new InvalidDataException("no weight average"), state.WeightAverageUpdates);
         if (augmenter is not null) augmenter.RandomState = AugmentationRandom ?? throw new InvalidDataException("no augmentation generator state");
         using var random = tensor(Random, ScalarType.Byte);
         set_rng_state(random);

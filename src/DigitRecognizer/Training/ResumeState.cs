@@ -153,6 +153,7 @@ public sealed class ResumeState : IDisposable
             Optimizer = sections["optimizer"],
             Random = sections["random"],
             AugmentationRandom = sections.GetValueOrDefault("augmentation-random"),
+            AverageWeights = sections.GetValueOrDefault("average-weights"),
         };
         var snapshot = new RunSnapshot { Member = header.Member, Finished = finished, Network = network, Seconds = header.Seconds };
         return new ResumeState(path, header.Run, header.Data, snapshot);
@@ -175,6 +176,7 @@ public sealed class ResumeState : IDisposable
             sections.Add(("optimizer", network.Optimizer));
             sections.Add(("random", network.Random));
             if (network.AugmentationRandom is { } augmentation) sections.Add(("augmentation-random", augmentation));
+            if (network.AverageWeights is { } average) sections.Add(("average-weights", average));
         }
         var header = new Header
         {

@@ -11,7 +11,8 @@ namespace DigitRecognizer.Training;
 
 /// <summary>
 /// Trains one network on labelled digits: stratified validation split (<see cref="TrainingSplit"/>), shuffled
-/// (optionally distorted) mini-batches, Adam or AdamW on cross-entropy under a learning-rate schedule,
+/// (optionally distorted) mini-batches, Adam or AdamW on cross-entropy under a learning-rate schedule (and, if
+/// asked, a moving average of the weights, see <see cref="WeightAverage"/>),
 /// validation after every epoch, and the best epoch's weights kept. Early stopping and a time budget can end
 /// it sooner. Ensembles are trained member by member by <see cref="EnsembleTrainer"/>.
 /// </summary>
@@ -90,22 +91,27 @@ public static class Trainer
         using var nonDigits = options.NonDigitWeight > 0
             ? new NonDigitExposure(train, options.BatchSize, options.Seed, options.NonDigitWeight, augmenter, normalization)
             : null;
+        using var average = options.WeightAverageDecay > 0
+            ? new WeightAverage(model, () => architecture.Create(arguments), options.WeightAverageDecay, (nn.Module?)lowPrecision?.Module ?? model)
+            : null;
+        // What validation reads and the best epoch keeps: the weight average when there is one.
+        var kept = average?.Module ?? model;
         var rate = new LearningRateController(optimizer, options, batchesPerEpoch, state.PlannedEpochs, state.Rate);
         // Last: the generators' states must be the saved ones after everything above has drawn from them.
-        resumeFrom?.Restore(state, model, optimizer, augmenter);
+        resumeFrom?.Restore(state, model, optimizer, augmenter, average);
 
         while (!state.Stopped && state.Epoch < state.PlannedEpochs)
         {
             var epoch = state.Epoch + 1;
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, trainAccuracy) = TrainEpoch(model, lowPrecision, optimizer, rate, batches, nonDigits, options.LabelSmoothing,
+            var (trainLoss, trainAccuracy) = TrainEpoch(model, lowPrecision, optimizer, rate, average, batches, nonDigits, options.LabelSmoothing,
                 epoch, state.PlannedEpochs, progress, cancellation);
             var trainSeconds = epochClock.Elapsed.TotalSeconds;
 
             double? validationLoss = null, validationAccuracy = null;
             if (validation is not null)
             {
-                var predictions = DigitClassifier.Predict(model, normalization, validation, ValidationBatchSize,
+                var predictions = DigitClassifier.Predict(kept, normalization, validation, ValidationBatchSize,
                     cancellation: cancellation);
                 validationLoss = predictions.MeanLoss(validation.Labels!);
                 validationAccuracy = predictions.Accuracy(validation.Labels!);
@@ -120,7 +126,7 @@ public static class Trainer
             if (isBest)
             {
                 state.Best = metrics;
-                state.KeepBestWeights(model);
+                state.KeepBestWeights(kept);
             }
             rate.AfterEpoch(validationLoss);
             state.Rate = rate.Position;
@@ -147,7 +153,7 @@ public static class Trainer
                     : null;
             }
             epochFinished?.Invoke(NetworkSnapshot.Capture(given, state, state.SecondsBefore + stopwatch.Elapsed.TotalSeconds,
-                model, optimizer, augmenter));
+                model, optimizer, augmenter, average));
         }
 
         model.load_state_dict(state.BestWeights!);
@@ -178,7 +184,7 @@ public static class Trainer
     }
 
     private static (double Loss, double Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, ReducedPrecisionCopy? lowPrecision,
-        optim.Optimizer optimizer, LearningRateController rate, BatchSource batches, NonDigitExposure? nonDigits, double labelSmoothing,
+        optim.Optimizer optimizer, LearningRateController rate, WeightAverage? average, BatchSource batches, NonDigitExposure? nonDigits, double labelSmoothing,
         int epoch, int epochs,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
@@ -208,6 +214,7 @@ public static class Trainer
             lowPrecision?.MoveGradientsToOriginal();
             rate.BeforeStep();
             optimizer.step();
+            average?.Update();
 
             lossSum += loss.item<float>() * size;
             correct += logits.argmax(1).eq(y).sum().item<long>();
@@ -215,7 +222,8 @@ public static class Trainer
             if ((batch + 1) % reportEvery == 0 || batch == batches.Count - 1)
                 progress?.Report(new BatchCompleted(epoch, epochs, batch + 1, batches.Count, lossSum / seen, (double)correct / seen));
         }
-        // Validation and the kept weights use the float32 model: give it the copy's batch-norm statistics.
+        // Validation and the kept weights use the float32 model (or its average, which took the copy's statistics at
+        // every step): give it the copy's batch-norm statistics.
         lowPrecision?.CopyBuffersToOriginal();
         return (lossSum / seen, (double)correct / seen);
     }

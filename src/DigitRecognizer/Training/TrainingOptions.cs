@@ -56,6 +56,13 @@ public sealed record TrainingOptions
     /// </summary>
     public double NonDigitWeight { get; init; }
 
+    /// <summary>
+    /// Decay d of an exponential moving average of the weights (see <see cref="WeightAverage"/>), updated after every
+    /// step; when on, validation reads the average and the best epoch's average is the model kept. 0 = off (as in
+    /// the notebook); 0.999 averages over about the last 1,000 steps (2.4 epochs of MNIST at batch 128).
+    /// </summary>
+    public double WeightAverageDecay { get; init; }
+
     /// <summary>Decoupled weight decay (AdamW) per step, relative to the rate; 0 = plain Adam as in the notebook.</summary>
     public double WeightDecay { get; init; }
 
@@ -111,6 +118,7 @@ public sealed record TrainingOptions
         if (EarlyStoppingPatience < 0) throw new ArgumentException($"Early-stopping patience must be 0 (off) or more (got {EarlyStoppingPatience}).");
         if (!(LabelSmoothing is >= 0 and < 1)) throw new ArgumentException($"Label smoothing must be at least 0 and below 1 (got {LabelSmoothing}).");
         if (!(NonDigitWeight >= 0) || double.IsInfinity(NonDigitWeight)) throw new ArgumentException($"Non-digit weight must be 0 (off) or more (got {NonDigitWeight}).");
+        if (!(WeightAverageDecay is >= 0 and < 1)) throw new ArgumentException($"Weight-average decay must be 0 (off) or in (0, 1) (got {WeightAverageDecay}).");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new ArgumentException($"Weight decay must be 0 or more (got {WeightDecay}).");
         if (!(TimeBudgetMinutes >= 0) || double.IsInfinity(TimeBudgetMinutes)) throw new ArgumentException($"Time budget must be 0 (none) or more minutes (got {TimeBudgetMinutes}).");
         Augmentation.Validate();

@@ -35,6 +35,9 @@ public sealed class TrainingState : IDisposable
     /// <summary>Where the learning-rate control stands.</summary>
     public LearningRatePosition Rate { get; set; } = new();
 
+    /// <summary>Updates the weight average has had (0 when the run keeps none); sets the decay of its next update.</summary>
+    public long WeightAverageUpdates { get; set; }
+
     /// <summary>Wall time, in seconds, the run spent before this session continued it (0 for a fresh run).</summary>
     public double SecondsBefore { get; set; }
 

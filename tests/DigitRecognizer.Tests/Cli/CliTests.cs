@@ -107,6 +107,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithNoTest_LeavesTheTestImagesUnread()
+    {
+        var model = Path.Combine(folder.Path, "run");
+
+        var train = CliRunner.Run("train", "--model", "dense", "--epochs", "1", "--limit", "1000", "--no-test", "--output", model);
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        Assert.DoesNotContain("Test set", train.Output);
+        using var loaded = Checkpoint.Load(model);
+        Assert.Null(loaded.Metadata.Metrics.TestAccuracy);
+    }
+
+    [Fact]
     public void Predict_WithABadRow_FailsWithFileLineAndColumn_AndKeepsTheOldSubmission()
     {
         var model = TrainTinyModel();

@@ -62,6 +62,21 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Resume_OfARunKeepingAWeightAverage_GivesTheUninterruptedAverage()
+    {
+        // The average and its update count are part of the state: without them, a resumed run would restart it.
+        var options = Single with { Training = Single.Training with { Epochs = 2, WeightAverageDecay = 0.9 } };
+        var data = TestData.Synthetic(100);
+        using var expected = Train(new RunFolder(folder.File("whole")), data, options);
+        var stopped = new RunFolder(folder.File("stopped"));
+
+        StopAfter(stopped, data, options, report => report is EpochCompleted { Metrics.Epoch: 1 });
+        using var resumed = Resume(stopped, data);
+
+        AssertSameModel(expected.Classifier, resumed.Classifier);
+    }
+
+    [Fact]
     public void Resume_OfAnEnsembleStoppedBetweenMembers_OrInsideTheSecond_GivesTheUninterruptedEnsemble()
     {
         var data = TestData.Synthetic(100);

@@ -43,6 +43,28 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Train_WithAWeightAverage_TakesTheSameSteps_AndValidatesAndKeepsTheAverage()
+    {
+        var data = TestData.Synthetic(300);
+        var plain = new TrainingOptions { Model = "cnn-bn", Epochs = 2, BatchSize = 25, Seed = 4, Threads = 1, ValidationFraction = 0.2 };
+
+        using var last = Trainer.Train(data, plain);
+        using var averaged = Trainer.Train(data, plain with { WeightAverageDecay = 0.9 });
+
+        // The same network was trained (same losses: dropout drew the same), but another one is kept.
+        Assert.Equal(last.Metadata.Metrics.History.Select(m => m.TrainLoss), averaged.Metadata.Metrics.History.Select(m => m.TrainLoss));
+        var probe = TestData.Synthetic(20, seed: 99);
+        Assert.NotEqual(last.Predict(probe).Probabilities, averaged.Predict(probe).Probabilities);
+        // What was validated is what is kept: re-measuring the kept model gives its best epoch's figures.
+        var metrics = averaged.Metadata.Metrics;
+        var best = metrics.History.Single(m => m.Epoch == metrics.BestEpoch);
+        var validation = DigitRecognizer.Data.StratifiedSplit.Split(data, 0.2, 4).Validation;
+        Assert.Equal(best.ValidationLoss!.Value, averaged.Predict(validation).MeanLoss(validation.Labels!), 4);
+        Assert.Equal(0.9, averaged.Metadata.Training.WeightAverageDecay);
+        Assert.StartsWith("Weight-average decay", Assert.Throws<ArgumentException>((plain with { WeightAverageDecay = 1 }).Validate).Message);
+    }
+
+    [Fact]
     public void Train_WithTheSameSeedRepeatsExactly_AndAnotherSeedDiffers()
     {
         var data = TestData.Synthetic(300);
