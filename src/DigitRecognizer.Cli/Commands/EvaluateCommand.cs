@@ -83,13 +83,18 @@ internal static class EvaluateCommand
             if (precision != Precision.Float32) throw new ArgumentException($"--precision needs a checkpoint: {modelPath} is an ONNX graph, which computes in float32.");
             if (eachNetwork) throw new ArgumentException($"--members needs a checkpoint: {modelPath} is an ONNX graph whose output is already the members' average.");
         }
-        var data = onValidation
-            ? ValidationPart(console, dataPath, model)
+        var trainingData = onValidation ? TrainingData(console, dataPath, model) : null;
+        var data = trainingData is not null
+            ? TrainingSplit.ValidationPart(trainingData, model.Metadata!)
             : Loading.Load(console, dataPath, MnistSplit.Test);
 
         var result = Working.Progress(console, $"Evaluating {classifier.Architecture}", data.Count,
             progress => Evaluator.Evaluate(classifier, data, progress, cancellation));
+        if (trainingData is not null && TrainingSplit.IsBaggedEnsemble(model.Metadata!))
+            console.MarkupLineInterpolated($"On the common holdout: {data.Count:N0} images that no member trained or validated on.");
         EvaluationView.Render(console, result);
+        if (trainingData is not null && TrainingSplit.IsBaggedEnsemble(model.Metadata!))
+            RenderMembersOnTheirOwnParts(console, classifier, trainingData, model.Metadata!, cancellation);
         if (eachNetwork)
         {
             var networks = Working.Status(console, "Measuring each network…", () => ((DigitClassifier)classifier).PredictEachNetwork(data, cancellation: cancellation));
@@ -111,14 +116,37 @@ internal static class EvaluateCommand
         return ExitCodes.Success;
     }
 
-    // The images training held out, found again from the split the checkpoint recorded.
-    private static DigitDataset ValidationPart(IAnsiConsole console, string? dataPath, ModelFile model)
+    // The data the model was trained on, in which the images it held out are found again from the split its checkpoint records.
+    private static DigitDataset TrainingData(IAnsiConsole console, string? dataPath, ModelFile model)
     {
         // An exported ONNX file carries its checkpoint's metadata, split options included; a foreign one does not.
-        var metadata = model.Metadata
-            ?? throw new ArgumentException($"--validation needs the model's training split: {model.Path} carries no DigitRecognizer checkpoint metadata.");
+        if (model.Metadata is null)
+            throw new ArgumentException($"--validation needs the model's training split: {model.Path} carries no DigitRecognizer checkpoint metadata.");
         var trainingData = Loading.Load(console, dataPath, MnistSplit.Train);
         trainingData.RequireLabels("--validation (the held-out part of the training data)");
-        return TrainingSplit.ValidationPart(trainingData, metadata);
+        return trainingData;
+    }
+
+    // Each member of a bagged ensemble on the images it held out itself (which the other members trained on).
+    private static void RenderMembersOnTheirOwnParts(IAnsiConsole console, IDigitClassifier classifier, DigitDataset trainingData,
+        CheckpointMetadata metadata, CancellationToken cancellation)
+    {
+        var parts = TrainingSplit.MemberValidationParts(trainingData, metadata);
+        var table = new Table().AddColumns("member", "network", "split seed", "own held-out images", "accuracy", "wrong");
+        if (classifier is not DigitClassifier checkpoint)
+        {
+            console.MarkupLine("Members on their own held-out parts: needs the checkpoint (an ONNX graph holds only the members' average).");
+            return;
+        }
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var networks = checkpoint.PredictEachNetwork(parts[i], cancellation: cancellation);
+            var (name, predictions) = networks[i];
+            var accuracy = predictions.Accuracy(parts[i].Labels!);
+            var wrong = (int)Math.Round((1 - accuracy) * parts[i].Count);
+            table.AddRow($"{i + 1}", name, $"{metadata.Metrics.Members![i].SplitSeed}", $"{parts[i].Count:N0}", $"{accuracy:P2}", $"{wrong:N0}");
+        }
+        console.MarkupLine("Each member on its own held-out part (the images it picked its best epoch on; the other members trained on most of them):");
+        console.Write(table);
     }
 }

@@ -54,6 +54,9 @@ internal static class TrainCommand
                 string.Join(", ", ModelFactory.Architectures.Select(a => $"{a.Name} {(a.AugmentByDefault ? "on" : "off")}")) + ".",
             HelpName = "true|false",
         };
+        var rotation = Value("--rotation", "With --augment: largest rotation either way, degrees.", defaults.Augmentation.RotationDegrees, "DEG");
+        var zoom = Value("--zoom", "With --augment: largest change of size either way (0.1 = 90%–110%).", defaults.Augmentation.Zoom, "F");
+        var shift = Value("--shift", "With --augment: largest shift either way, pixels, horizontally and vertically.", defaults.Augmentation.ShiftPixels, "PX");
         var labelSmoothing = Value("--label-smoothing", "Label smoothing of the cross-entropy, 0 = off.", defaults.LabelSmoothing, "F");
         var nonDigitWeight = Value("--non-digit-weight", "Also show each batch synthetic non-digits (letters, shapes, scribbles, two digits in one frame) and teach the network to give them no confident digit, with this weight; then 'calibrate' can refuse letters and scribbles. 0 = off; each step then computes 1.5 times the images.", defaults.NonDigitWeight, "W");
         var weightAverage = Value("--weight-average", "Keep an exponential moving average of the weights with this decay (e.g. 0.999, about the last 1,000 steps), updated after every step; validation reads it and it is the model saved. 0 = off.", defaults.WeightAverageDecay, "D");
@@ -63,6 +66,7 @@ internal static class TrainCommand
         var timeBudget = Value("--time-budget", "Minutes the whole run may take (0 = no limit): epochs are planned to fit and no epoch starts that cannot finish.", defaults.TimeBudgetMinutes, "MIN");
         var ensemble = Value("--ensemble", "Train K networks (seeds Seed…Seed+K−1) and save them as one ensemble that averages their probabilities. Default: 1, or one per --model name, or the recipe's.", 1, "K");
         var validationSplit = Value("--validation-split", "Share of the training data held out (per class) to pick the best epoch; 0 to keep the last epoch.", defaults.ValidationFraction, "F");
+        var holdout = Value("--holdout", "Bag the ensemble: set this share of the images aside (per class) that no member trains or validates on, measure the ensemble on it, and let each member hold out its own random --validation-split of the rest. 0 = members share one validation split.", defaults.HoldoutFraction, "F");
         var seed = Value("--seed", "Seed for weights, split, shuffling and augmentation: the same seed, data and thread count give the same model.", defaults.Seed, "N");
         var threads = Value("--threads", "libtorch threads; 0 = one per core.", defaults.Threads, "N");
         var precision = PrecisionOption.Create("the forward and backward passes");
@@ -97,8 +101,8 @@ internal static class TrainCommand
         var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
-            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, labelSmoothing, nonDigitWeight, weightAverage, weightDecay,
-            plateau, earlyStopping, timeBudget, ensemble, validationSplit, seed, threads, precision, limit, output,
+            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, rotation, zoom, shift, labelSmoothing, nonDigitWeight, weightAverage, weightDecay,
+            plateau, earlyStopping, timeBudget, ensemble, validationSplit, holdout, seed, threads, precision, limit, output,
             resume, restart, keepResumeState, noTest,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
@@ -125,6 +129,12 @@ internal static class TrainCommand
                 LearningRate = Given(learningRate, options.LearningRate),
                 Schedule = Given(schedule, options.Schedule),
                 Augment = Given(augment, options.Augment),
+                Augmentation = options.Augmentation with
+                {
+                    RotationDegrees = Given(rotation, options.Augmentation.RotationDegrees),
+                    Zoom = Given(zoom, options.Augmentation.Zoom),
+                    ShiftPixels = Given(shift, options.Augmentation.ShiftPixels),
+                },
                 LabelSmoothing = Given(labelSmoothing, options.LabelSmoothing),
                 NonDigitWeight = Given(nonDigitWeight, options.NonDigitWeight),
                 WeightAverageDecay = Given(weightAverage, options.WeightAverageDecay),
@@ -133,6 +143,7 @@ internal static class TrainCommand
                 EarlyStoppingPatience = Given(earlyStopping, options.EarlyStoppingPatience),
                 TimeBudgetMinutes = Given(timeBudget, options.TimeBudgetMinutes),
                 ValidationFraction = Given(validationSplit, options.ValidationFraction),
+                HoldoutFraction = Given(holdout, options.HoldoutFraction),
                 Seed = Given(seed, options.Seed),
                 Threads = Given(threads, options.Threads),
                 Precision = Given(precision, options.Precision),

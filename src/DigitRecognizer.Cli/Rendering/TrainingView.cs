@@ -74,6 +74,9 @@ internal static class TrainingView
         var metrics = run.Classifier.Metadata.Metrics;
         var validation = (metrics.ValidationAccuracy, metrics.Members) switch
         {
+            ({ } accuracy, { } parts) when metrics.HoldoutImages > 0 =>
+                $"bagged ensemble of {parts.Count}, accuracy [bold]{accuracy:P2}[/] on the common holdout of {metrics.HoldoutImages:N0} images no member saw " +
+                $"(members on their own held-out parts: {string.Join(", ", parts.Select(p => $"{p.ValidationAccuracy:P2}"))})",
             ({ } accuracy, { } parts) => $"ensemble of {parts.Count}, validation accuracy [bold]{accuracy:P2}[/] (members: {string.Join(", ", parts.Select(p => $"{p.ValidationAccuracy:P2}"))})",
             ({ } accuracy, null) => $"validation accuracy [bold]{accuracy:P2}[/] (best epoch {metrics.BestEpoch}, whose weights are kept)",
             _ => "no validation part; the last epoch's weights are kept",

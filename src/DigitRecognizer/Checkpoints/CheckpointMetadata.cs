@@ -57,6 +57,15 @@ public sealed record TrainingSummary
     /// <summary>Images held out for validation.</summary>
     public required int ValidationImages { get; init; }
 
+    /// <summary>
+    /// Images of the common holdout (see <see cref="Training.TrainingOptions.HoldoutFraction"/>), neither trained nor
+    /// validated on; 0 when there is none. A bagged ensemble's validation figures are measured on them.
+    /// </summary>
+    public int HoldoutImages { get; init; }
+
+    /// <summary>The seed of this network's train/validation split (which images it held out), when it trained one.</summary>
+    public int? SplitSeed { get; init; }
+
     /// <summary>The epoch whose weights were kept (best validation accuracy; the last one without validation).</summary>
     public required int BestEpoch { get; init; }
 

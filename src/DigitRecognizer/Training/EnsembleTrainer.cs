@@ -11,6 +11,8 @@ namespace DigitRecognizer.Training;
 /// Trains an ensemble member by member with <see cref="Trainer"/>: member i with seed Seed + i (its own
 /// initialisation, order and distortions) on one shared validation split, then joins them into one
 /// <see cref="EnsembleModel"/> that averages their probabilities, with metadata merged from the members'.
+/// Bagged (<see cref="TrainingOptions.HoldoutFraction"/> above 0), member i also splits what is left after the
+/// common holdout with its own seed, and the ensemble is measured on the holdout, which no member has seen.
 /// </summary>
 public static class EnsembleTrainer
 {
@@ -84,8 +86,8 @@ public static class EnsembleTrainer
     /// <summary>How an ensemble of these architectures is named: the distinct names in order, joined by '+' ("cnn-bn+resnet").</summary>
     public static string DescribeModels(IEnumerable<string> architectures) => string.Join("+", architectures.Distinct());
 
-    // Member i: the i-th architecture in turn, its own seed, the ensemble's split, and (with a time budget)
-    // an equal share of what is left of it.
+    // Member i: the i-th architecture in turn, its own seed, the ensemble's split (bagged: the ensemble's holdout and
+    // a split of its own), and (with a time budget) an equal share of what is left of it.
     internal static TrainingOptions MemberOptions(TrainingOptions options, int members, IReadOnlyList<string> models, int member,
         TimeSpan elapsed)
     {
@@ -93,7 +95,8 @@ public static class EnsembleTrainer
         {
             Model = models[member % models.Count],
             Seed = options.Seed + member,
-            SplitSeed = options.SplitSeed ?? options.Seed,
+            SplitSeed = (options.SplitSeed ?? options.Seed) + (options.HoldoutFraction > 0 ? member : 0),
+            HoldoutSeed = options.HoldoutFraction > 0 ? options.HoldoutSeed ?? options.Seed : options.HoldoutSeed,
         };
         if (options.TimeBudgetMinutes > 0)
         {
@@ -136,7 +139,18 @@ public static class EnsembleTrainer
         };
 
         var result = new DigitClassifier(ensemble, first.Normalization, metadata);
-        var validationSet = TrainingSplit.ValidationPart(data, options);
+        var split = TrainingSplit.Make(data, options);
+        // A bagged ensemble is measured on the common holdout: each member's own validation images were trained on by the others.
+        var validationSet = options.HoldoutFraction > 0 ? split.Holdout : split.Validation;
+        if (options.HoldoutFraction > 0)
+            result.Metadata = result.Metadata with
+            {
+                Metrics = result.Metadata.Metrics with
+                {
+                    TrainImages = split.Used.Count - (split.Holdout?.Count ?? 0), ValidationImages = 0, SplitSeed = null,
+                    ValidationAccuracy = null, ValidationLoss = null,
+                },
+            };
         if (validationSet is not null)
         {
             var predictions = result.Predict(validationSet, cancellation: cancellation);

@@ -170,6 +170,8 @@ public static class Trainer
                 DataSource = split.Used.Source,
                 TrainImages = train.Count,
                 ValidationImages = validation?.Count ?? 0,
+                HoldoutImages = split.Holdout?.Count ?? 0,
+                SplitSeed = validation is null ? null : options.SplitSeed ?? options.Seed,
                 BestEpoch = state.Best!.Epoch,
                 ValidationAccuracy = state.Best.ValidationAccuracy,
                 ValidationLoss = state.Best.ValidationLoss,

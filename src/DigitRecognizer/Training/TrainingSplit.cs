@@ -10,15 +10,25 @@ namespace DigitRecognizer.Training;
 /// <param name="Used">The images the run uses: the first <see cref="TrainingOptions.Limit"/> of the data (all of it when 0).</param>
 /// <param name="Train">The part it trains on.</param>
 /// <param name="Validation">The part held out (stratified per class), or null when nothing is.</param>
-public sealed record TrainingSplit(DigitDataset Used, DigitDataset Train, DigitDataset? Validation)
+/// <param name="Holdout">The common holdout set aside first (<see cref="TrainingOptions.HoldoutFraction"/>), or null.</param>
+public sealed record TrainingSplit(DigitDataset Used, DigitDataset Train, DigitDataset? Validation, DigitDataset? Holdout = null)
 {
-    /// <summary>Applies the options' row limit (once) and then their stratified split to <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Applies the options' row limit (once), sets the common holdout aside (under the holdout seed), and splits the
+    /// rest into the parts trained and validated on (under the split seed), each stratified per class.
+    /// </summary>
     public static TrainingSplit Make(DigitDataset data, TrainingOptions options)
     {
         var used = options.Limit > 0 ? data.Take(options.Limit) : data;
-        if (options.ValidationFraction <= 0) return new(used, used, null);
-        var (train, validation) = StratifiedSplit.Split(used, options.ValidationFraction, options.SplitSeed ?? options.Seed);
-        return new(used, train, validation.Count == 0 ? null : validation);
+        var (pool, holdout) = (used, (DigitDataset?)null);
+        if (options.HoldoutFraction > 0)
+        {
+            (pool, var set) = StratifiedSplit.Split(used, options.HoldoutFraction, options.HoldoutSeed ?? options.Seed);
+            holdout = set.Count == 0 ? null : set;
+        }
+        if (options.ValidationFraction <= 0) return new(used, pool, null, holdout);
+        var (train, validation) = StratifiedSplit.Split(pool, options.ValidationFraction, options.SplitSeed ?? options.Seed);
+        return new(used, train, validation.Count == 0 ? null : validation, holdout);
     }
 
     /// <summary>
@@ -37,17 +47,59 @@ public sealed record TrainingSplit(DigitDataset Used, DigitDataset Train, DigitD
     /// The model held nothing out, or <paramref name="data"/> is not the size of what it was trained on (another
     /// file would give a "validation part" full of images the model has seen).
     /// </exception>
+    /// <remarks>For a bagged ensemble, whose members each held out other images, this is the common holdout.</remarks>
     public static DigitDataset ValidationPart(DigitDataset data, CheckpointMetadata trained)
     {
         var (options, metrics) = (trained.Training, trained.Metrics);
+        if (IsBaggedEnsemble(trained)) return HoldoutPart(data, trained);
         if (metrics.ValidationImages == 0)
             throw new ArgumentException($"This model held out no validation images (trained with validation fraction {options.ValidationFraction}).");
-        var used = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
-        var expected = metrics.TrainImages + metrics.ValidationImages;
-        var part = used == expected ? ValidationPart(data, options) : null;
-        if (part?.Count != metrics.ValidationImages)
-            throw new ArgumentException(
-                $"{data.Source} gives {used:N0} images, but this model was trained on {expected:N0} from {metrics.DataSource}: give the data it was trained on.");
+        var part = Check(data, trained, Make(data, options).Validation);
+        if (part?.Count != metrics.ValidationImages) throw NotTheData(data, trained);
         return part;
+    }
+
+    /// <summary>Whether <paramref name="trained"/> is an ensemble whose members each held out their own validation images.</summary>
+    public static bool IsBaggedEnsemble(CheckpointMetadata trained) => trained.Metrics.Members is { Count: > 0 } && trained.Training.HoldoutFraction > 0;
+
+    /// <summary>
+    /// For a bagged ensemble: each member's own held-out part of <paramref name="data"/> (the images it picked its
+    /// best epoch on), found again from the split seed its figures record, in member order.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model is not a bagged ensemble, or the data is not what it was trained on.</exception>
+    public static IReadOnlyList<DigitDataset> MemberValidationParts(DigitDataset data, CheckpointMetadata trained)
+    {
+        if (!IsBaggedEnsemble(trained)) throw new ArgumentException("Only a bagged ensemble (trained with a holdout) has members with their own held-out parts.");
+        return trained.Metrics.Members!.Select((member, i) =>
+        {
+            var seed = member.SplitSeed ?? throw new ArgumentException($"Member {i + 1} records no split seed.");
+            var part = Check(data, trained, Make(data, trained.Training with { SplitSeed = seed }).Validation);
+            return part is null || part.Count != member.ValidationImages ? throw NotTheData(data, trained) : part;
+        }).ToList();
+    }
+
+    private static DigitDataset HoldoutPart(DigitDataset data, CheckpointMetadata trained)
+    {
+        var part = Check(data, trained, Make(data, trained.Training).Holdout);
+        if (part is null || part.Count != trained.Metrics.HoldoutImages) throw NotTheData(data, trained);
+        return part;
+    }
+
+    // The part, when the data has as many images as the model was trained on (else null).
+    private static DigitDataset? Check(DigitDataset data, CheckpointMetadata trained, DigitDataset? part)
+    {
+        var (options, metrics) = (trained.Training, trained.Metrics);
+        var used = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
+        return used == metrics.TrainImages + metrics.ValidationImages + metrics.HoldoutImages ? part : null;
+    }
+
+    // Another file would give a "validation part" full of images the model has seen.
+    private static ArgumentException NotTheData(DigitDataset data, CheckpointMetadata trained)
+    {
+        var (options, metrics) = (trained.Training, trained.Metrics);
+        var used = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
+        var expected = metrics.TrainImages + metrics.ValidationImages + metrics.HoldoutImages;
+        return new ArgumentException(
+            $"{data.Source} gives {used:N0} images, but this model was trained on {expected:N0} from {metrics.DataSource}: give the data it was trained on.");
     }
 }

@@ -237,6 +237,26 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_OnTheValidationPart_OfABaggedEnsemble_ReportsTheCommonHoldout_AndEachMemberOnItsOwnPart()
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(200));
+        var bagged = Path.Combine(folder.Path, "bagged");
+        var train = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--ensemble", "2", "--holdout", "0.2", "--epochs", "1", "--output", bagged);
+
+        var evaluate = CliRunner.Run("evaluate", "--model", bagged, "--data", trainCsv, "--validation");
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        Assert.Contains("bagged ensemble of 2", train.Output);
+        Assert.True(evaluate.ExitCode == ExitCodes.Success, evaluate.Output);
+        Assert.Contains("On the common holdout: 40 images that no member trained or validated on", evaluate.Output);
+        Assert.Matches(@"accuracy [\d.]+% \(\d+/40\)", evaluate.Output);       // 20% of 200 set aside
+        Assert.Contains("Each member on its own held-out part", evaluate.Output);
+        Assert.Matches(@"│ 1\s+│ dense\s+│ 42\s+│ 20\s+│", evaluate.Output);    // 10% of the 16 per class left, rounded: 2 per class
+        Assert.Matches(@"│ 2\s+│ dense\s+│ 43\s+│ 20\s+│", evaluate.Output);
+    }
+
+    [Fact]
     public void Precision_BFloat16_TrainsPredictsAndEvaluates_AndABadValueIsAUsageError()
     {
         var trainCsv = folder.File("synthetic.csv");

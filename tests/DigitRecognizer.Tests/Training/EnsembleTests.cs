@@ -53,6 +53,41 @@ public sealed class EnsembleTests : IDisposable
     }
 
     [Fact]
+    public void ABaggedEnsemble_GivesEachMemberItsOwnSplit_AndIsMeasuredOnACommonHoldoutNoMemberSaw()
+    {
+        var data = TestData.Synthetic(400);
+        var options = new TrainingOptions { Model = "dense", Epochs = 1, BatchSize = 32, Seed = 20, HoldoutFraction = 0.1 };
+
+        using var ensemble = EnsembleTrainer.Train(data, options, members: 3);
+
+        var metrics = ensemble.Metadata.Metrics;
+        var holdout = TrainingSplit.ValidationPart(data, ensemble.Metadata);
+        var own = TrainingSplit.MemberValidationParts(data, ensemble.Metadata);
+        Assert.Equal(40, holdout.Count);
+        Assert.Equal((360, 0, 40), (metrics.TrainImages, metrics.ValidationImages, metrics.HoldoutImages));
+        Assert.Equal([20, 21, 22], metrics.Members!.Select(m => m.SplitSeed));
+        var held = Images(holdout);
+        for (var i = 0; i < 3; i++)
+        {
+            // Member i trained and validated on the images outside the holdout, split its own way.
+            var split = TrainingSplit.Make(data, options with { SplitSeed = 20 + i });
+            Assert.Empty(Images(split.Train).Intersect(held));
+            Assert.Empty(Images(own[i]).Intersect(held));
+            Assert.Equal(Images(split.Validation!), Images(own[i]));
+            Assert.Equal(metrics.Members![i].ValidationImages, own[i].Count);
+        }
+        Assert.NotEqual(Images(own[0]), Images(own[1]));
+        // The ensemble's figure is its accuracy on the holdout; each member's, its best epoch's on its own part.
+        Assert.Equal(metrics.ValidationAccuracy!.Value, ensemble.Predict(holdout).Accuracy(holdout.Labels!), 6);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(metrics.Members![i].ValidationAccuracy!.Value, ensemble.PredictEachNetwork(own[i])[i].Predictions.Accuracy(own[i].Labels!), 6);
+    }
+
+    // Each image of a set by its pixels (the synthetic images are all different).
+    private static HashSet<string> Images(DigitRecognizer.Data.DigitDataset data) =>
+        Enumerable.Range(0, data.Count).Select(i => string.Join(",", data.Image(i).ToArray())).ToHashSet();
+
+    [Fact]
     public void EnsembleTrainer_WithSeveralArchitectures_GivesThemToMembersInTurn_AndTheCheckpointRebuildsEach()
     {
         var data = TestData.Synthetic(200);
