@@ -66,8 +66,13 @@ internal static class ReadEndpoints
             var kind = RequestReader.Classify(request, imagesAllowed: true);
             var body = await RequestReader.ReadBodyAsync(request, state.Options.MaxBodyBytes, cancellation);
             var image = kind == RequestReader.BodyKind.Image ? body : ImageFromJson(body);
-            var reader = new NumberReader(new QueuedClassifier(state.Predictor, cancellation), state.Model.Metadata.Rejection,
-                state.Model.ReadingOptions);
+            // An ONNX Runtime session may be called from every request's thread at once: the reader asks it directly,
+            // without a blocking round trip through the queue per pass. A TorchSharp module is only used by the
+            // queue's worker, so its reads share batches with every other request.
+            IDigitClassifier classifier = state.Predictor.Classifier is IConcurrentDigitClassifier concurrent
+                ? concurrent
+                : new QueuedClassifier(state.Predictor, cancellation);
+            var reader = new NumberReader(classifier, state.Model.Metadata.Rejection, state.Model.ReadingOptions);
             NumberReading reading;
             try
             {
