@@ -2,7 +2,6 @@ using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Export;
 using DigitRecognizer.Inference;
 using DigitRecognizer.Onnx;
-using DigitRecognizer.Reading;
 
 namespace DigitRecognizer.Web;
 
@@ -20,9 +19,6 @@ public sealed record ServedModel(IDigitClassifier Classifier, string Name, strin
             ?? throw new OnnxModelException(onnx.Path, "it carries no DigitRecognizer checkpoint metadata, which the server describes the model with (export it with `digits export-onnx`)"),
         _ => throw new ArgumentException($"A served model must be a checkpoint or an exported ONNX file, not {Classifier.GetType().Name}.", nameof(Classifier)),
     };
-
-    /// <summary>How numbers are read with this model (<c>/api/read</c>): cut search fitted to its label smoothing.</summary>
-    public ReadingOptions ReadingOptions => new ReadingOptions().ForLabelSmoothing(Metadata.Training.LabelSmoothing);
 
     /// <summary>Loads a checkpoint file or folder, or an exported .onnx file, and names it after what the user pointed at.</summary>
     /// <param name="onnx">ONNX Runtime's settings, for an ONNX file.</param>

@@ -41,8 +41,7 @@ internal static class BenchReadCommand
         var folder = dataFolder ?? MnistFiles.FindDefaultFolder() ?? throw new ArgumentException("no MNIST folder found; pass --data FOLDER.");
         var test = MnistFiles.Load(folder, MnistSplit.Test);
         using var classifier = Checkpoint.Load(modelPath);
-        var reader = new NumberReader(classifier, classifier.Metadata.Rejection,
-            new ReadingOptions().ForLabelSmoothing(classifier.Metadata.Training.LabelSmoothing));
+        var reader = new NumberReader(classifier, classifier.Metadata.Rejection, classifier.Metadata.NumberReadingOptions());
         var options = new SyntheticNumberOptions { MinDigits = digitsPerNumber, MaxDigits = digitsPerNumber };
         var numbers = SyntheticNumbers.Generate(test, count, seed, options).ToList();
 

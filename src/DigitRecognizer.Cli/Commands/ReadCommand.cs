@@ -45,8 +45,7 @@ internal static class ReadCommand
         if (images is null) throw new ArgumentException($"{inputPath}: the folder holds no PNG or JPEG images.");
         if (isFolder && showPath is not null) throw new ArgumentException("--show draws one image; give an image, not a folder.");
         using var classifier = Checkpoint.Load(modelPath);
-        var reader = new NumberReader(classifier, classifier.Metadata.Rejection,
-            new ReadingOptions().ForLabelSmoothing(classifier.Metadata.Training.LabelSmoothing));
+        var reader = new NumberReader(classifier, classifier.Metadata.Rejection, classifier.Metadata.NumberReadingOptions());
 
         if (!isFolder)
         {

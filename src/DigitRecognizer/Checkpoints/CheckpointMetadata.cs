@@ -29,6 +29,9 @@ public sealed record CheckpointMetadata
     /// <summary>The options of the run that produced the weights, with the epoch count resolved.</summary>
     public required TrainingOptions Training { get; init; }
 
+    /// <summary>How <see cref="Reading.NumberReader"/> should read numbers with these weights: its cut search fitted to their label smoothing.</summary>
+    public Reading.ReadingOptions NumberReadingOptions() => new Reading.ReadingOptions().ForLabelSmoothing(Training.LabelSmoothing);
+
     /// <summary>What the run measured.</summary>
     public required TrainingSummary Metrics { get; init; }
 

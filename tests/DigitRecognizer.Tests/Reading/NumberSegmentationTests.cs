@@ -21,9 +21,8 @@ public sealed class NumberSegmentationTests(ITestOutputHelper output)
     {
         var numbers = SyntheticNumbers.Generate(MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test), count: 250, seed: 31).ToList();
         using var classifier = Checkpoint.Load(TestData.ShippedBest);
-        var options = new ReadingOptions().ForLabelSmoothing(classifier.Metadata.Training.LabelSmoothing);
 
-        var report = SegmentationReport.Measure(new NumberReader(classifier, classifier.Metadata.Rejection, options), numbers);
+        var report = SegmentationReport.Measure(new NumberReader(classifier, classifier.Metadata.Rejection, classifier.Metadata.NumberReadingOptions()), numbers);
 
         foreach (var line in report.Failures.Take(30)) output.WriteLine(line);
         output.WriteLine(report.Summary);
