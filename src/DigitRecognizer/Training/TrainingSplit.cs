@@ -23,8 +23,10 @@ public sealed record TrainingSplit(DigitDataset Used, DigitDataset Train, DigitD
         var (pool, holdout) = (used, (DigitDataset?)null);
         if (options.HoldoutFraction > 0)
         {
-            (pool, var set) = StratifiedSplit.Split(used, options.HoldoutFraction, options.HoldoutSeed ?? options.Seed);
-            holdout = set.Count == 0 ? null : set;
+            var (rest, set) = StratifiedSplit.Indices(used.RequireLabels("a holdout (set aside per class)"), options.HoldoutFraction,
+                options.HoldoutSeed ?? options.Seed);
+            pool = used.Select(rest, $"{used.Source} (outside the common holdout)");
+            holdout = set.Length == 0 ? null : used.Select(set, $"{used.Source} (common holdout)");
         }
         if (options.ValidationFraction <= 0) return new(used, pool, null, holdout);
         var (train, validation) = StratifiedSplit.Split(pool, options.ValidationFraction, options.SplitSeed ?? options.Seed);

@@ -250,7 +250,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("bagged ensemble of 2", train.Output);
         Assert.True(evaluate.ExitCode == ExitCodes.Success, evaluate.Output);
         Assert.Contains("On the common holdout: 40 images that no member trained or validated on", evaluate.Output);
-        Assert.Matches(@"accuracy [\d.]+% \(\d+/40\)", evaluate.Output);       // 20% of 200 set aside
+        Assert.Matches(@"\(common holdout\): accuracy [\d.]+% \(\d+/40\)", evaluate.Output);       // 20% of 200 set aside
         Assert.Contains("Each member on its own held-out part", evaluate.Output);
         Assert.Matches(@"│ 1\s+│ dense\s+│ 42\s+│ 20\s+│", evaluate.Output);    // 10% of the 16 per class left, rounded: 2 per class
         Assert.Matches(@"│ 2\s+│ dense\s+│ 43\s+│ 20\s+│", evaluate.Output);
