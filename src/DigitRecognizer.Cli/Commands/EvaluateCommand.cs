@@ -90,11 +90,12 @@ internal static class EvaluateCommand
 
         var result = Working.Progress(console, $"Evaluating {classifier.Architecture}", data.Count,
             progress => Evaluator.Evaluate(classifier, data, progress, cancellation));
-        if (trainingData is not null && TrainingSplit.IsBaggedEnsemble(model.Metadata!))
+        var bagged = trainingData is not null && TrainingSplit.IsBaggedEnsemble(model.Metadata!);
+        if (bagged)
             console.MarkupLineInterpolated($"On the common holdout: {data.Count:N0} images that no member trained or validated on.");
         EvaluationView.Render(console, result);
-        if (trainingData is not null && TrainingSplit.IsBaggedEnsemble(model.Metadata!))
-            RenderMembersOnTheirOwnParts(console, classifier, trainingData, model.Metadata!, cancellation);
+        if (bagged)
+            RenderMembersOnTheirOwnParts(console, classifier, trainingData!, model.Metadata!, cancellation);
         if (eachNetwork)
         {
             var networks = Working.Status(console, "Measuring each network…", () => ((DigitClassifier)classifier).PredictEachNetwork(data, cancellation: cancellation));
@@ -131,17 +132,16 @@ internal static class EvaluateCommand
     private static void RenderMembersOnTheirOwnParts(IAnsiConsole console, IDigitClassifier classifier, DigitDataset trainingData,
         CheckpointMetadata metadata, CancellationToken cancellation)
     {
-        var parts = TrainingSplit.MemberValidationParts(trainingData, metadata);
-        var table = new Table().AddColumns("member", "network", "split seed", "own held-out images", "accuracy", "wrong");
         if (classifier is not DigitClassifier checkpoint)
         {
             console.MarkupLine("Members on their own held-out parts: needs the checkpoint (an ONNX graph holds only the members' average).");
             return;
         }
+        var parts = TrainingSplit.MemberValidationParts(trainingData, metadata);
+        var table = new Table().AddColumns("member", "network", "split seed", "own held-out images", "accuracy", "wrong");
         for (var i = 0; i < parts.Count; i++)
         {
-            var networks = checkpoint.PredictEachNetwork(parts[i], cancellation: cancellation);
-            var (name, predictions) = networks[i];
+            var (name, predictions) = checkpoint.PredictNetwork(i, parts[i], cancellation: cancellation);
             var accuracy = predictions.Accuracy(parts[i].Labels!);
             var wrong = (int)Math.Round((1 - accuracy) * parts[i].Count);
             table.AddRow($"{i + 1}", name, $"{metadata.Metrics.Members![i].SplitSeed}", $"{parts[i].Count:N0}", $"{accuracy:P2}", $"{wrong:N0}");

@@ -76,15 +76,21 @@ public sealed class DigitClassifier : IDigitClassifier, IDisposable
     /// </summary>
     /// <returns>Each network's architecture name (as the metadata records it) and predictions.</returns>
     public IReadOnlyList<(string Architecture, PredictionSet Predictions)> PredictEachNetwork(DigitDataset data,
+        int batchSize = DefaultBatchSize, CancellationToken cancellation = default) =>
+        Enumerable.Range(0, Networks().Count).Select(i => PredictNetwork(i, data, batchSize, cancellation)).ToList();
+
+    /// <summary>As <see cref="PredictEachNetwork"/>, with network <paramref name="index"/> (0-based) alone.</summary>
+    public (string Architecture, PredictionSet Predictions) PredictNetwork(int index, DigitDataset data,
         int batchSize = DefaultBatchSize, CancellationToken cancellation = default)
     {
-        IReadOnlyList<(string, nn.Module<Tensor, Tensor>)> networks = model is EnsembleModel ensemble
-            ? EnsembleModelOptions.Parse(Metadata.ArchitectureArguments).Members.Select(m => m.Architecture).Zip(ensemble.Members).ToList()
-            : [(Architecture, model)];
-        return networks
-            .Select(network => (network.Item1, Predict(network.Item2, Normalization, data, batchSize, null, cancellation, TestTimeAugmentation)))
-            .ToList();
+        var (architecture, network) = Networks()[index];
+        return (architecture, Predict(network, Normalization, data, batchSize, null, cancellation, TestTimeAugmentation));
     }
+
+    // An ensemble's members in order, with the architecture names its metadata records; or just the one network.
+    private IReadOnlyList<(string Architecture, nn.Module<Tensor, Tensor> Network)> Networks() => model is EnsembleModel ensemble
+        ? EnsembleModelOptions.Parse(Metadata.ArchitectureArguments).Members.Select(m => m.Architecture).Zip(ensemble.Members).ToList()
+        : [(Architecture, model)];
 
     // Built on first use: a bfloat16 copy of the network (the float32 one is what checkpoints save).
     private ReducedPrecisionCopy? LowPrecisionCopy() => precision == Precision.Float32

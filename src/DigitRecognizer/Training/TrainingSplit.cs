@@ -56,9 +56,7 @@ public sealed record TrainingSplit(DigitDataset Used, DigitDataset Train, DigitD
         if (IsBaggedEnsemble(trained)) return HoldoutPart(data, trained);
         if (metrics.ValidationImages == 0)
             throw new ArgumentException($"This model held out no validation images (trained with validation fraction {options.ValidationFraction}).");
-        var part = Check(data, trained, Make(data, options).Validation);
-        if (part?.Count != metrics.ValidationImages) throw NotTheData(data, trained);
-        return part;
+        return Found(data, trained, () => Make(data, options).Validation, metrics.ValidationImages);
     }
 
     /// <summary>Whether <paramref name="trained"/> is an ensemble whose members each held out their own validation images.</summary>
@@ -75,33 +73,23 @@ public sealed record TrainingSplit(DigitDataset Used, DigitDataset Train, DigitD
         return trained.Metrics.Members!.Select((member, i) =>
         {
             var seed = member.SplitSeed ?? throw new ArgumentException($"Member {i + 1} records no split seed.");
-            var part = Check(data, trained, Make(data, trained.Training with { SplitSeed = seed }).Validation);
-            return part is null || part.Count != member.ValidationImages ? throw NotTheData(data, trained) : part;
+            return Found(data, trained, () => Make(data, trained.Training with { SplitSeed = seed }).Validation, member.ValidationImages);
         }).ToList();
     }
 
-    private static DigitDataset HoldoutPart(DigitDataset data, CheckpointMetadata trained)
-    {
-        var part = Check(data, trained, Make(data, trained.Training).Holdout);
-        if (part is null || part.Count != trained.Metrics.HoldoutImages) throw NotTheData(data, trained);
-        return part;
-    }
+    private static DigitDataset HoldoutPart(DigitDataset data, CheckpointMetadata trained) =>
+        Found(data, trained, () => Make(data, trained.Training).Holdout, trained.Metrics.HoldoutImages);
 
-    // The part, when the data has as many images as the model was trained on (else null).
-    private static DigitDataset? Check(DigitDataset data, CheckpointMetadata trained, DigitDataset? part)
-    {
-        var (options, metrics) = (trained.Training, trained.Metrics);
-        var used = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
-        return used == metrics.TrainImages + metrics.ValidationImages + metrics.HoldoutImages ? part : null;
-    }
-
-    // Another file would give a "validation part" full of images the model has seen.
-    private static ArgumentException NotTheData(DigitDataset data, CheckpointMetadata trained)
+    // The part split off again by `split`, if the data is what the model was trained on: as many images as it used
+    // (checked before splitting), and the part as large as its figures record. Another file would give a "validation
+    // part" full of images the model has seen.
+    private static DigitDataset Found(DigitDataset data, CheckpointMetadata trained, Func<DigitDataset?> split, int count)
     {
         var (options, metrics) = (trained.Training, trained.Metrics);
         var used = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
         var expected = metrics.TrainImages + metrics.ValidationImages + metrics.HoldoutImages;
-        return new ArgumentException(
+        if (used == expected && split() is { } part && part.Count == count) return part;
+        throw new ArgumentException(
             $"{data.Source} gives {used:N0} images, but this model was trained on {expected:N0} from {metrics.DataSource}: give the data it was trained on.");
     }
 }
