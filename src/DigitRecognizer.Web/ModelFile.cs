@@ -3,6 +3,7 @@ using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Export;
 using DigitRecognizer.Inference;
 using DigitRecognizer.Onnx;
+using DigitRecognizer.Reading;
 
 namespace DigitRecognizer.Web;
 
@@ -44,6 +45,12 @@ public sealed record ModelFile(IDigitClassifier Classifier, CheckpointMetadata? 
             throw new OnnxModelException(path, $"its '{OnnxContract.Metadata.CheckpointMetadata}' property is not valid: {error.Message}", error);
         }
     }
+
+    /// <summary>
+    /// A reader of numbers with this model: its refusal rule and the cut search fitted to how it was trained, from its
+    /// metadata (an ONNX file without DigitRecognizer metadata reads every digit found, with the default search).
+    /// </summary>
+    public NumberReader NumberReader() => new(Classifier, Metadata?.Rejection, Metadata?.NumberReadingOptions());
 
     /// <summary>A short name for titles: the folder of a model.ckpt, or the file's name without extension.</summary>
     public string Name => System.IO.Path.GetFileName(Path) == Checkpoint.FileName

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Data;
 using DigitRecognizer.Reading;
+using DigitRecognizer.Web;
 using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
@@ -17,7 +18,7 @@ internal static class BenchReadCommand
     {
         var model = new Option<string?>("--model", "-m")
         {
-            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Described}).",
+            Description = $"The checkpoint file, the folder holding model.ckpt, or an exported .onnx file (default: {DefaultModel.Described}).",
             HelpName = "PATH",
         };
         var count = new Option<int>("--count") { Description = "Numbers to read.", DefaultValueFactory = _ => 1000, HelpName = "N" };
@@ -40,8 +41,8 @@ internal static class BenchReadCommand
         if (digitsPerNumber is < 1 or > 12) throw new ArgumentException($"--digits must be 1 to 12 (got {digitsPerNumber}).");
         var folder = dataFolder ?? MnistFiles.FindDefaultFolder() ?? throw new ArgumentException("no MNIST folder found; pass --data FOLDER.");
         var test = MnistFiles.Load(folder, MnistSplit.Test);
-        using var classifier = Checkpoint.Load(modelPath);
-        var reader = new NumberReader(classifier, classifier.Metadata.Rejection, classifier.Metadata.NumberReadingOptions());
+        using var model = ModelFile.Load(modelPath);
+        var reader = model.NumberReader();
         var options = new SyntheticNumberOptions { MinDigits = digitsPerNumber, MaxDigits = digitsPerNumber };
         var numbers = SyntheticNumbers.Generate(test, count, seed, options).ToList();
 
@@ -70,8 +71,8 @@ internal static class BenchReadCommand
             }
         });
         var seconds = clock.Elapsed.TotalSeconds;
-        var rule = classifier.Metadata.Rejection;
-        console.MarkupLineInterpolated($"Read {count:N0} {digitsPerNumber}-digit numbers built from MNIST test digits (seed {seed}) with [bold]{Checkpoint.Describe(Checkpoint.Resolve(modelPath), classifier.Architecture)}[/] in {seconds:F1} s ({count / seconds:F1} numbers/s, one thread).");
+        var rule = reader.Rejection;
+        console.MarkupLineInterpolated($"Read {count:N0} {digitsPerNumber}-digit numbers built from MNIST test digits (seed {seed}) with [bold]{Checkpoint.Describe(model.Path, model.Classifier.Architecture)}[/] in {seconds:F1} s ({count / seconds:F1} numbers/s, one thread).");
         console.MarkupLine(rule is null ? "[grey]No refusal rule in the model (digits calibrate): no digit is marked unsure.[/]" : $"Refusal rule: {Markup.Escape(rule.Describe())}");
         console.MarkupLineInterpolated($"  read exactly (every digit right, none unsure): [bold]{(double)exact / count:P1}[/] ({exact:N0})");
         console.MarkupLineInterpolated($"  with an unsure digit:                          {(double)unsure / count:P1} ({unsure:N0})");

@@ -4,6 +4,7 @@ using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Imaging;
 using DigitRecognizer.IO;
 using DigitRecognizer.Reading;
+using DigitRecognizer.Web;
 using SkiaSharp;
 using Spectre.Console;
 
@@ -17,7 +18,7 @@ internal static class ReadCommand
         var input = new Argument<string>("IMAGE|FOLDER") { Description = "A PNG or JPEG of a number written on one line, or a folder of them." };
         var model = new Option<string?>("--model", "-m")
         {
-            Description = $"The checkpoint file, or the folder holding model.ckpt (default: {DefaultModel.Described}). Its refusal rule (digits calibrate) marks unsure digits.",
+            Description = $"The checkpoint file, the folder holding model.ckpt, or an exported .onnx file (run by ONNX Runtime). Default: {DefaultModel.Described}. Its refusal rule (digits calibrate) marks unsure digits.",
             HelpName = "PATH",
         };
         var show = new Option<string?>("--show")
@@ -44,13 +45,13 @@ internal static class ReadCommand
         var images = isFolder ? ImageFiles.Find(inputPath) : [inputPath];
         if (images is null) throw new ArgumentException($"{inputPath}: the folder holds no PNG or JPEG images.");
         if (isFolder && showPath is not null) throw new ArgumentException("--show draws one image; give an image, not a folder.");
-        using var classifier = Checkpoint.Load(modelPath);
-        var reader = new NumberReader(classifier, classifier.Metadata.Rejection, classifier.Metadata.NumberReadingOptions());
+        using var model = ModelFile.Load(modelPath);
+        var reader = model.NumberReader();
 
         if (!isFolder)
         {
             var reading = ReadOne(reader, inputPath, cancellation);
-            Render(console, inputPath, reading, classifier.Metadata.Rejection is not null);
+            Render(console, inputPath, reading, reader.Rejection is not null);
             // No digits is a failure: the picture is not drawn, so an earlier one of the same name stays as it was.
             if (showPath is not null && !reading.NoDigits)
             {

@@ -62,6 +62,25 @@ public sealed class ReadingCliTests : IDisposable
     }
 
     [Fact]
+    public void Read_WithAnOnnxModel_ReadsTheSameNumberAsItsCheckpoint_WithItsRefusalRule()
+    {
+        var (path, number) = WriteNumber("number.png", seed: 5);
+        var onnx = Path.ChangeExtension(TestData.ShippedBest, ".onnx");
+
+        var (exitCode, output) = CliRunner.Run("read", path, "--model", onnx);
+        var (checkpointExit, checkpointOutput) = CliRunner.Run("read", path, "--model", TestData.ShippedBest);
+
+        Assert.True(exitCode == ExitCodes.Success, output);
+        Assert.True(checkpointExit == ExitCodes.Success, checkpointOutput);
+        Assert.Contains(output.Split('\n'), l => l.Trim() == number.Text);
+        // The same digits in the same boxes: the exported graph computes what the checkpoint does.
+        static string[] Boxes(string printed) => [.. printed.Split('\n').Where(l => l.Contains('%')).Select(l => l.Split('%')[1].Trim())];
+        Assert.Equal(Boxes(checkpointOutput), Boxes(output));
+        // The exported file carries the checkpoint's refusal rule (and its training options, which fit the cut search).
+        Assert.DoesNotContain("no refusal rule", output);
+    }
+
+    [Fact]
     public void Read_WithShow_WritesAPictureOfTheImageSize()
     {
         var (path, number) = WriteNumber("number.png", seed: 4);
