@@ -85,6 +85,53 @@ public class AugmentationTests
         Assert.False(a.allclose(c));
     }
 
+    [Fact]
+    public void Elastic_BendsStrokesLocally_KeepingTheInkWhereItWas()
+    {
+        using var images = Batch();
+        using var augmenter = new BatchAugmenter(AugmentationOptions.None with { ElasticAlpha = 34, ElasticSigma = 4 }, seed: 5);
+
+        using var bent = augmenter.Apply(images);
+
+        Assert.Equal(images.shape, bent.shape);
+        Assert.True(bent.min().item<float>() >= 0f && bent.max().item<float>() <= 1f + 1e-6f);
+        // Strokes moved: some pixels changed by much more than resampling noise.
+        Assert.True(bent.sub(images).abs().max().item<float>() > 0.3f, "the elastic field did not move the strokes");
+        // …but locally: each digit's ink and its centre stay within a pixel or two of where they were.
+        using var columns = arange(DigitImage.Side, dtype: ScalarType.Float32).view(1, 1, 1, -1);
+        using var inkBefore = images.sum([1, 2, 3]);
+        using var inkAfter = bent.sum([1, 2, 3]);
+        Assert.True(inkAfter.div(inkBefore).sub(1).abs().max().item<float>() < 0.15f, "the distortion gained or lost ink");
+        using var centreBefore = images.mul(columns).sum([1, 2, 3]).div(inkBefore);
+        using var centreAfter = bent.mul(columns).sum([1, 2, 3]).div(inkAfter);
+        Assert.True(centreAfter.sub(centreBefore).abs().max().item<float>() < 1.5f, "the distortion moved whole digits");
+    }
+
+    [Fact]
+    public void Elastic_IsDeterminedByTheSeed_AndGentlerWithALargerSigma()
+    {
+        using var images = Batch();
+        var options = AugmentationOptions.None with { ElasticAlpha = 34, ElasticSigma = 4 };
+        using var first = new BatchAugmenter(options, seed: 7);
+        using var again = new BatchAugmenter(options, seed: 7);
+        using var smoother = new BatchAugmenter(options with { ElasticSigma = 8 }, seed: 7);
+
+        using var a = first.Apply(images);
+        using var b = again.Apply(images);
+        using var c = smoother.Apply(images);
+
+        Assert.True(a.eq(b).all().item<bool>());
+        // The same noise smoothed over a wider Gaussian averages out more: smaller displacements.
+        Assert.True(c.sub(images).abs().mean().item<float>() < a.sub(images).abs().mean().item<float>());
+    }
+
+    [Theory]
+    [InlineData(-1.0, 4.0)]
+    [InlineData(34.0, 0.1)]
+    [InlineData(34.0, 100.0)]
+    public void Elastic_OutOfRangeIsRejected(double alpha, double sigma) =>
+        Assert.Throws<ArgumentException>(() => new AugmentationOptions { ElasticAlpha = alpha, ElasticSigma = sigma }.Validate());
+
     [Theory]
     [InlineData(-1, 0.1, 2)]
     [InlineData(10, 1.0, 2)]
