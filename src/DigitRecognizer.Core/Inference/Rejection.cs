@@ -42,12 +42,7 @@ public sealed record Rejection
     /// <summary>The score of one image's ten probabilities by <paramref name="method"/>.</summary>
     public static double Score(RejectionMethod method, ReadOnlySpan<float> probabilities)
     {
-        float best = float.NegativeInfinity, second = float.NegativeInfinity;
-        foreach (var p in probabilities)
-        {
-            if (p > best) (best, second) = (p, best);
-            else if (p > second) second = p;
-        }
+        var (best, second) = TopTwo.Of(probabilities);
         return method switch
         {
             RejectionMethod.MaxProbability => best,

@@ -147,10 +147,7 @@ public sealed class NumberReader
     /// </summary>
     private static double Sureness(ReadOnlySpan<float> probabilities)
     {
-        var (top, second) = (0f, 0f);
-        foreach (var p in probabilities)
-            if (p > top) (top, second) = (p, top);
-            else if (p > second) second = p;
+        var (top, second) = TopTwo.Of(probabilities);
         return Math.Log(Math.Max(top, 1e-30f)) - Math.Log(Math.Max(second, 1e-30f));
     }
 
