@@ -94,8 +94,7 @@ internal static class EvaluateCommand
         if (bagged)
             console.MarkupLineInterpolated($"On the common holdout: {data.Count:N0} images that no member trained or validated on.");
         EvaluationView.Render(console, result);
-        if (bagged)
-            RenderMembersOnTheirOwnParts(console, classifier, trainingData!, model.Metadata!, cancellation);
+        var members = bagged ? MembersOnTheirOwnParts(console, classifier, trainingData!, model.Metadata!, cancellation) : null;
         if (eachNetwork)
         {
             var networks = Working.Status(console, "Measuring each network…", () => ((DigitClassifier)classifier).PredictEachNetwork(data, cancellation: cancellation));
@@ -104,7 +103,7 @@ internal static class EvaluateCommand
         var checkpointPath = model.Path;
         if (jsonPath is not null)
         {
-            JsonFormat.Write(jsonPath, EvaluationSummary.From(result, checkpointPath));
+            JsonFormat.Write(jsonPath, EvaluationSummary.From(result, checkpointPath, members));
             console.MarkupLineInterpolated($"Wrote [bold]{jsonPath}[/].");
         }
         if (reportFolder is not null)
@@ -128,25 +127,30 @@ internal static class EvaluateCommand
         return trainingData;
     }
 
-    // Each member of a bagged ensemble on the images it held out itself (which the other members trained on).
-    private static void RenderMembersOnTheirOwnParts(IAnsiConsole console, IDigitClassifier classifier, DigitDataset trainingData,
+    // Each member of a bagged ensemble on the images it held out itself (which the other members trained on), shown as
+    // a table; null for an ONNX graph, which holds only the members' average.
+    private static List<MemberScore>? MembersOnTheirOwnParts(IAnsiConsole console, IDigitClassifier classifier, DigitDataset trainingData,
         CheckpointMetadata metadata, CancellationToken cancellation)
     {
         if (classifier is not DigitClassifier checkpoint)
         {
             console.MarkupLine("Members on their own held-out parts: needs the checkpoint (an ONNX graph holds only the members' average).");
-            return;
+            return null;
         }
         var parts = TrainingSplit.MemberValidationParts(trainingData, metadata);
+        var scores = new List<MemberScore>();
         var table = new Table().AddColumns("member", "network", "split seed", "own held-out images", "accuracy", "wrong");
         for (var i = 0; i < parts.Count; i++)
         {
             var (name, predictions) = checkpoint.PredictNetwork(i, parts[i], cancellation: cancellation);
             var accuracy = predictions.Accuracy(parts[i].Labels!);
-            var wrong = (int)Math.Round((1 - accuracy) * parts[i].Count);
-            table.AddRow($"{i + 1}", name, $"{metadata.Metrics.Members![i].SplitSeed}", $"{parts[i].Count:N0}", $"{accuracy:P2}", $"{wrong:N0}");
+            var score = new MemberScore(i + 1, name, metadata.Metrics.Members![i].SplitSeed, parts[i].Count, accuracy,
+                (int)Math.Round((1 - accuracy) * parts[i].Count));
+            scores.Add(score);
+            table.AddRow($"{score.Member}", score.Network, $"{score.SplitSeed}", $"{score.Images:N0}", $"{score.Accuracy:P2}", $"{score.Wrong:N0}");
         }
         console.MarkupLine("Each member on its own held-out part (the images it picked its best epoch on; the other members trained on most of them):");
         console.Write(table);
+        return scores;
     }
 }

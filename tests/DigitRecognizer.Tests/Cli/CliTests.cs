@@ -244,7 +244,8 @@ public sealed class CliTests : IDisposable
         var bagged = Path.Combine(folder.Path, "bagged");
         var train = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--ensemble", "2", "--holdout", "0.2", "--epochs", "1", "--output", bagged);
 
-        var evaluate = CliRunner.Run("evaluate", "--model", bagged, "--data", trainCsv, "--validation");
+        var json = folder.File("evaluation.json");
+        var evaluate = CliRunner.Run("evaluate", "--model", bagged, "--data", trainCsv, "--validation", "--json", json);
 
         Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
         Assert.Contains("bagged ensemble of 2", train.Output);
@@ -254,6 +255,13 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Each member on its own held-out part", evaluate.Output);
         Assert.Matches(@"│ 1\s+│ dense\s+│ 42\s+│ 20\s+│", evaluate.Output);    // 10% of the 16 per class left, rounded: 2 per class
         Assert.Matches(@"│ 2\s+│ dense\s+│ 43\s+│ 20\s+│", evaluate.Output);
+        // The JSON holds the holdout's figures and the same members' table.
+        using var written = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(40, written.RootElement.GetProperty("images").GetInt32());
+        var members = written.RootElement.GetProperty("members");
+        Assert.Equal([42, 43], members.EnumerateArray().Select(m => m.GetProperty("splitSeed").GetInt32()));
+        Assert.All(members.EnumerateArray(), m => Assert.Equal(20, m.GetProperty("images").GetInt32()));
+        Assert.All(members.EnumerateArray(), m => Assert.InRange(m.GetProperty("accuracy").GetDouble(), 0, 1));
     }
 
     [Fact]
