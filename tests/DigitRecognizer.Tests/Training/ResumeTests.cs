@@ -48,12 +48,22 @@ public sealed class ResumeTests : IDisposable
 
     // Shown non-digits: those of each batch follow from the seed, epoch and batch alone, nothing about them is saved.
     // A weight average: it and its update count are part of the state, or a resumed run would restart the average.
+    // Elastic distortion: its fields come from the augmentation's generator, whose state is saved.
     [Theory]
-    [InlineData(0.5, 0.0)]
-    [InlineData(0.0, 0.9)]
-    public void Resume_OfARunShownNonDigits_OrKeepingAWeightAverage_GivesTheUninterruptedModel(double nonDigitWeight, double averageDecay)
+    [InlineData(0.5, 0.0, 0.0)]
+    [InlineData(0.0, 0.9, 0.0)]
+    [InlineData(0.0, 0.0, 34.0)]
+    public void Resume_OfARunShownNonDigits_KeepingAWeightAverage_OrElasticallyDistorted_GivesTheUninterruptedModel(
+        double nonDigitWeight, double averageDecay, double elastic)
     {
-        var options = Single with { Training = Single.Training with { Epochs = 2, NonDigitWeight = nonDigitWeight, WeightAverageDecay = averageDecay } };
+        var options = Single with
+        {
+            Training = Single.Training with
+            {
+                Epochs = 2, NonDigitWeight = nonDigitWeight, WeightAverageDecay = averageDecay,
+                Augmentation = Single.Training.Augmentation with { ElasticAlpha = elastic },
+            },
+        };
         var data = TestData.Synthetic(100);
         using var expected = Train(new RunFolder(folder.File("whole")), data, options);
         var stopped = new RunFolder(folder.File("stopped"));
