@@ -63,11 +63,23 @@ public sealed class BatchAugmenter : IDisposable
     private readonly AugmentationOptions options;
     private readonly Generator generator;
 
+    /// <summary>The elastic field's 1-D Gaussian, 3σ either side, summing to 1 (empty when the field is off).</summary>
+    private readonly float[] elasticKernel;
+
     public BatchAugmenter(AugmentationOptions options, long seed)
     {
         options.Validate();
         this.options = options;
         generator = new Generator(unchecked((ulong)seed));
+        elasticKernel = options.ElasticAlpha > 0 ? Gaussian(options.ElasticSigma) : [];
+    }
+
+    private static float[] Gaussian(double sigma)
+    {
+        var radius = (int)Math.Ceiling(3 * sigma);
+        var weights = Enumerable.Range(-radius, 2 * radius + 1).Select(x => Math.Exp(-x * x / (2 * sigma * sigma))).ToArray();
+        var sum = weights.Sum();
+        return [.. weights.Select(w => (float)(w / sum))];
     }
 
     /// <summary>Distorts every image of <paramref name="images"/> (N×1×H×W, background 0); returns a new tensor.</summary>
@@ -95,10 +107,8 @@ public sealed class BatchAugmenter : IDisposable
     private Tensor ElasticField(long count, long height, long width, ScalarType type)
     {
         using var scope = NewDisposeScope();
-        var radius = (int)Math.Ceiling(3 * options.ElasticSigma);
-        var weights = Enumerable.Range(-radius, 2 * radius + 1)
-            .Select(x => Math.Exp(-x * x / (2 * options.ElasticSigma * options.ElasticSigma))).ToArray();
-        var kernel = tensor(weights.Select(w => (float)(w / weights.Sum())).ToArray()).to_type(type);
+        var radius = elasticKernel.Length / 2;
+        var kernel = tensor(elasticKernel).to_type(type);
         var noise = rand([count * 2, 1, height, width], dtype: type, generator: generator).mul_(2).sub_(1);
         var smooth = nn.functional.conv2d(noise, kernel.view(1, 1, 1, -1), padding: [0, radius]);
         smooth = nn.functional.conv2d(smooth, kernel.view(1, 1, -1, 1), padding: [radius, 0]);
