@@ -153,6 +153,12 @@ internal static class TrainCommand
                 Precision = Given(precision, options.Precision),
                 Limit = Given(limit, options.Limit),
             };
+            // The ranges shape --augment's distortions; typed for a network trained without them, they would do nothing.
+            var ranges = new Option[] { rotation, zoom, shift, elastic, elasticSigma }.Where(o => parse.GetResult(o) is { Implicit: false }).ToList();
+            var unaugmented = models.Distinct().Where(m => ModelFactory.IsKnown(m) && !ModelFactory.IsEnsemble(m) && !(options.Augment ?? ModelFactory.Get(m).AugmentByDefault)).ToList();
+            if (ranges.Count > 0 && unaugmented.Count > 0)
+                throw new ArgumentException($"{string.Join(", ", ranges.Select(o => o.Name))} set{(ranges.Count == 1 ? "s" : "")} the distortions of --augment, " +
+                    $"which is off for {string.Join(", ", unaugmented)}{(options.Augment is null ? " by default" : "")}: add --augment true.");
             var runOptions = new TrainingRunOptions
             {
                 Training = options,

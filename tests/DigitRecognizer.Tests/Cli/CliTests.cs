@@ -361,6 +361,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithDistortionRanges_ButNoAugmentation_SaysSo_AndWritesNothing()
+    {
+        var output = folder.File("run");
+
+        // cnn trains without augmentation by default; cnn-bn with it, so the same ranges are fine there.
+        var byDefault = CliRunner.Run("train", "--model", "cnn", "--elastic", "34", "--output", output);
+        var turnedOff = CliRunner.Run("train", "--model", "cnn-bn", "--augment", "false", "--rotation", "15", "--zoom", "0.2", "--output", output);
+
+        Assert.Equal(ExitCodes.Failure, byDefault.ExitCode);
+        Assert.Contains("--elastic sets the distortions of --augment, which is off for cnn by default: add --augment true.", byDefault.Output);
+        Assert.Equal(ExitCodes.Failure, turnedOff.ExitCode);
+        Assert.Contains("--rotation, --zoom set the distortions of --augment, which is off for cnn-bn: add --augment true.", turnedOff.Output);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void Show_DrawsTheFirstDigitsWithTheirLabels_AsAPng()
     {
         var csv = folder.File("train.csv");
