@@ -59,6 +59,8 @@ internal static class TrainCommand
         var shift = Value("--shift", "With --augment: largest shift either way, pixels, horizontally and vertically.", defaults.Augmentation.ShiftPixels, "PX");
         var elastic = Value("--elastic", "With --augment: strength of an elastic distortion (Simard et al. 2003), pixels; 34 with --elastic-sigma 4 is theirs. For handwriting and line drawings. 0 = off.", defaults.Augmentation.ElasticAlpha, "PX");
         var elasticSigma = Value("--elastic-sigma", "Smoothness of the elastic distortion: the Gaussian's standard deviation, pixels.", defaults.Augmentation.ElasticSigma, "PX");
+        var erase = Value("--erase", "With --augment: share of images (0–1) with one random rectangle erased to background after the distortions (random erasing, Zhong et al. 2017). 0 = off.", defaults.Augmentation.EraseProbability, "P");
+        var eraseArea = Value("--erase-area", $"Largest share of the frame one erased rectangle covers ({AugmentationOptions.MinimumErasedArea}–1).", defaults.Augmentation.EraseMaxArea, "F");
         var labelSmoothing = Value("--label-smoothing", "Label smoothing of the cross-entropy, 0 = off.", defaults.LabelSmoothing, "F");
         var nonDigitWeight = Value("--non-digit-weight", "Also show each batch synthetic non-digits (letters, shapes, scribbles, two digits in one frame) and teach the network to give them no confident digit, with this weight; then 'calibrate' can refuse letters and scribbles. 0 = off; each step then computes 1.5 times the images.", defaults.NonDigitWeight, "W");
         var weightAverage = Value("--weight-average", "Keep an exponential moving average of the weights with this decay (e.g. 0.999, about the last 1,000 steps), updated after every step; validation reads it and it is the model saved. 0 = off.", defaults.WeightAverageDecay, "D");
@@ -103,7 +105,7 @@ internal static class TrainCommand
         var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
-            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, rotation, zoom, shift, elastic, elasticSigma, labelSmoothing, nonDigitWeight, weightAverage, weightDecay,
+            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, rotation, zoom, shift, elastic, elasticSigma, erase, eraseArea, labelSmoothing, nonDigitWeight, weightAverage, weightDecay,
             plateau, earlyStopping, timeBudget, ensemble, validationSplit, holdout, seed, threads, precision, limit, output,
             resume, restart, keepResumeState, noTest,
         };
@@ -138,6 +140,8 @@ internal static class TrainCommand
                     ShiftPixels = Given(shift, options.Augmentation.ShiftPixels),
                     ElasticAlpha = Given(elastic, options.Augmentation.ElasticAlpha),
                     ElasticSigma = Given(elasticSigma, options.Augmentation.ElasticSigma),
+                    EraseProbability = Given(erase, options.Augmentation.EraseProbability),
+                    EraseMaxArea = Given(eraseArea, options.Augmentation.EraseMaxArea),
                 },
                 LabelSmoothing = Given(labelSmoothing, options.LabelSmoothing),
                 NonDigitWeight = Given(nonDigitWeight, options.NonDigitWeight),
@@ -154,7 +158,7 @@ internal static class TrainCommand
                 Limit = Given(limit, options.Limit),
             };
             // The ranges shape --augment's distortions; typed for a network trained without them, they would do nothing.
-            var ranges = new Option[] { rotation, zoom, shift, elastic, elasticSigma }.Where(o => parse.GetResult(o) is { Implicit: false }).ToList();
+            var ranges = new Option[] { rotation, zoom, shift, elastic, elasticSigma, erase, eraseArea }.Where(o => parse.GetResult(o) is { Implicit: false }).ToList();
             var unaugmented = models.Distinct().Where(m => ModelFactory.IsKnown(m) && !ModelFactory.IsEnsemble(m) && !(options.Augment ?? ModelFactory.Get(m).AugmentByDefault)).ToList();
             if (ranges.Count > 0 && unaugmented.Count > 0)
                 throw new ArgumentException($"{string.Join(", ", ranges.Select(o => o.Name))} set{(ranges.Count == 1 ? "s" : "")} the distortions of --augment, " +

@@ -128,6 +128,67 @@ public class AugmentationTests
         Assert.True(c.sub(images).abs().mean().item<float>() < a.sub(images).abs().mean().item<float>());
     }
 
+    [Fact]
+    public void Erase_SetsOneRectangleOfEachChosenImageToBackground()
+    {
+        TorchRuntime.EnsureLoaded();
+        // All-ink frames: what stays 1 was kept, what became 0 was erased (the identity resampling rounds in the last bits).
+        using var images = ones(64, 1, DigitImage.Side, DigitImage.Side);
+        var options = AugmentationOptions.None with { EraseProbability = 1, EraseMaxArea = 0.3 };
+        using var augmenter = new BatchAugmenter(options, seed: 4);
+
+        using var erased = augmenter.Apply(images);
+
+        var frame = DigitImage.Side * DigitImage.Side;
+        for (var i = 0; i < 64; i++)
+        {
+            using var zero = erased[i, 0].lt(0.5);
+            using var where = zero.nonzero();
+            var count = (int)where.shape[0];
+            Assert.True(count >= 1, $"image {i} was not erased");
+            // Only whole pixels inside the drawn area: at most the largest area plus one row and one column of rounding.
+            Assert.True(count <= options.EraseMaxArea * frame + 2 * DigitImage.Side, $"image {i}: {count} pixels erased");
+            // The erased pixels fill their bounding box: one rectangle, nothing else touched.
+            var top = where[.., 0].min().item<long>();
+            var bottom = where[.., 0].max().item<long>();
+            var left = where[.., 1].min().item<long>();
+            var right = where[.., 1].max().item<long>();
+            Assert.Equal((bottom - top + 1) * (right - left + 1), count);
+            using var kept = erased[i, 0].gt(1 - 1e-4);
+            Assert.Equal(frame - count, kept.sum().item<long>());
+        }
+    }
+
+    [Fact]
+    public void Erase_TouchesTheChosenShareOfImages_AndOffItKeepsTheRandomStream()
+    {
+        using var images = Batch(count: 400);
+        using var halfErased = new BatchAugmenter(AugmentationOptions.None with { EraseProbability = 0.5 }, seed: 9);
+
+        using var result = halfErased.Apply(images);
+
+        using var changed = result.sub(images).abs().amax([1, 2, 3]).gt(1e-3);
+        var share = changed.sum().item<long>() / 400.0;
+        // Half are chosen; a rectangle that falls on background only changes nothing, so somewhat fewer show.
+        Assert.InRange(share, 0.3, 0.6);
+        Assert.True(result.le(images.add(1e-4)).all().item<bool>(), "erasing only removes ink");
+
+        // Off, it draws nothing: the other distortions come out exactly as without the option.
+        using var plain = new BatchAugmenter(new AugmentationOptions(), seed: 2);
+        using var off = new BatchAugmenter(new AugmentationOptions { EraseProbability = 0 }, seed: 2);
+        using var a = plain.Apply(images);
+        using var b = off.Apply(images);
+        Assert.True(a.eq(b).all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData(-0.1, 0.4)]
+    [InlineData(1.5, 0.4)]
+    [InlineData(0.5, 0.01)]
+    [InlineData(0.5, 1.5)]
+    public void Erase_OutOfRangeIsRejected(double probability, double maxArea) =>
+        Assert.Throws<ArgumentException>(() => new AugmentationOptions { EraseProbability = probability, EraseMaxArea = maxArea }.Validate());
+
     [Theory]
     [InlineData(-1.0, 4.0)]
     [InlineData(34.0, 0.1)]

@@ -48,20 +48,21 @@ public sealed class ResumeTests : IDisposable
 
     // Shown non-digits: those of each batch follow from the seed, epoch and batch alone, nothing about them is saved.
     // A weight average: it and its update count are part of the state, or a resumed run would restart the average.
-    // Elastic distortion: its fields come from the augmentation's generator, whose state is saved.
+    // Elastic distortion and random erasing: drawn from the augmentation's generator, whose state is saved.
     [Theory]
-    [InlineData(0.5, 0.0, 0.0)]
-    [InlineData(0.0, 0.9, 0.0)]
-    [InlineData(0.0, 0.0, 34.0)]
-    public void Resume_OfARunShownNonDigits_KeepingAWeightAverage_OrElasticallyDistorted_GivesTheUninterruptedModel(
-        double nonDigitWeight, double averageDecay, double elastic)
+    [InlineData(0.5, 0.0, 0.0, 0.0)]
+    [InlineData(0.0, 0.9, 0.0, 0.0)]
+    [InlineData(0.0, 0.0, 34.0, 0.0)]
+    [InlineData(0.0, 0.0, 0.0, 0.5)]
+    public void Resume_OfARunShownNonDigits_KeepingAWeightAverage_ElasticallyDistorted_OrErased_GivesTheUninterruptedModel(
+        double nonDigitWeight, double averageDecay, double elastic, double erase)
     {
         var options = Single with
         {
             Training = Single.Training with
             {
                 Epochs = 2, NonDigitWeight = nonDigitWeight, WeightAverageDecay = averageDecay,
-                Augmentation = Single.Training.Augmentation with { ElasticAlpha = elastic },
+                Augmentation = Single.Training.Augmentation with { ElasticAlpha = elastic, EraseProbability = erase },
             },
         };
         var data = TestData.Synthetic(100);
