@@ -28,6 +28,7 @@ internal static class ArchitectureGraphs
         [typeof(FastCnnModel)] = ["block1", "block2", "block3", "flatten", "output"],
         [typeof(ResNetModel)] =
             ["stem", "stage1a", "stage1b", "stage2a", "stage2b", "stage3a", "stage3b", "pool", "flatten", "dropout", "output"],
+        [typeof(M5Model)] = ["conv1", "conv2", "conv3", "conv4", "conv5", "flatten", "output"],
     };
 
     /// <summary>Emits one (non-ensemble) network's logits for input <paramref name="x"/>.</summary>

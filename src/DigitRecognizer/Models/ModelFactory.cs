@@ -28,6 +28,9 @@ public static class ModelFactory
         ModelArchitecture.Define<ResNetModelOptions>(ResNetModel.Name,
             "small residual network: 3 stages × 2 basic blocks (16, 32, 64 channels) → global average pool → Dense 10",
             defaultEpochs: 30, augmentByDefault: true, options => new ResNetModel(options)),
+        ModelArchitecture.Define<M5ModelOptions>(M5Model.Name,
+            "An et al.'s M5: five 5×5 convolutions without padding or pooling (32, 64, 96, 128, 160), each with BN, → Dense 10; ~11× cnn-bn's compute",
+            defaultEpochs: 30, augmentByDefault: true, options => new M5Model(options)),
     ];
 
     /// <summary>Every architecture that trains as one network (what <c>--model</c> accepts), in help order.</summary>

@@ -15,7 +15,7 @@ namespace DigitRecognizer.Tests.Export;
 internal static class OnnxTestModels
 {
     /// <summary>The architectures checked, and the mixed two-member ensemble.</summary>
-    public static readonly string[] Names = ["dense", "cnn", "cnn-bn", "cnn-fast", "resnet", MixedEnsemble];
+    public static readonly string[] Names = ["dense", "cnn", "cnn-bn", "cnn-fast", "resnet", "m5", MixedEnsemble];
 
     /// <summary>The name standing for an ensemble of a cnn and a cnn-bn (mixed: one with batch norm, one with the fused pooling).</summary>
     public const string MixedEnsemble = "cnn+cnn-bn";

@@ -127,6 +127,23 @@ public class ModelTests
 
         Assert.True(logits.allclose(expected, rtol: 1e-5, atol: 1e-6), "same logits as the notebook's layer order");
     }
+    // An et al.'s M5: five bias-free 5×5 convolutions (each with batch norm's scale and shift) and one dense layer on
+    // all 160 × 8 × 8 positions; the count pins the widths, the kernels and the absence of padding (which would
+    // leave more positions for the dense layer).
+    [Fact]
+    public void M5_HasFiveUnpaddedConvolutionsAndOneDenseLayerOverEveryPosition()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var model = ModelFactory.Get("m5").Create();
+        model.eval();
+        using var logits = model.forward(torch.zeros(2, 1, 28, 28));
+
+        var count = model.parameters().Sum(p => p.numel());
+
+        Assert.Equal([2L, 10L], logits.shape);
+        Assert.Equal(25 * 1 * 32 + 2 * 32 + 25 * 32 * 64 + 2 * 64 + 25 * 64 * 96 + 2 * 96 + 25 * 96 * 128 + 2 * 128
+                     + 25 * 128 * 160 + 2 * 160 + (160 * 8 * 8 * 10 + 10), count);
+    }
 
     [Theory]
     [InlineData("dense")]
@@ -182,7 +199,7 @@ public class ModelTests
     {
         TorchRuntime.EnsureLoaded();
 
-        Assert.Equal(["dense", "cnn", "cnn-bn", "cnn-fast", "resnet"], ModelFactory.Names);
+        Assert.Equal(["dense", "cnn", "cnn-bn", "cnn-fast", "resnet", "m5"], ModelFactory.Names);
         foreach (var architecture in ModelFactory.Architectures)
         {
             using var model = architecture.Create();

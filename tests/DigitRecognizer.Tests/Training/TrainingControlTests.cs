@@ -37,6 +37,7 @@ public class TrainingControlTests
     [Theory]
     [InlineData("cnn-bn")]
     [InlineData("resnet")]
+    [InlineData("m5")]
     public void NewArchitectures_MapImagesToTenLogits_AndTrainOnNonMnistData(string name)
     {
         using (var model = ModelFactory.Get(name).Create())
