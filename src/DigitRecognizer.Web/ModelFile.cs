@@ -50,7 +50,7 @@ public sealed record ModelFile(IDigitClassifier Classifier, CheckpointMetadata? 
     /// A reader of numbers with this model: its refusal rule and the cut search fitted to how it was trained, from its
     /// metadata (an ONNX file without DigitRecognizer metadata reads every digit found, with the default search).
     /// </summary>
-    public NumberReader NumberReader() => new(Classifier, Metadata?.Rejection, Metadata?.NumberReadingOptions());
+    public NumberReader NumberReader() => Metadata?.NumberReader(Classifier) ?? new NumberReader(Classifier);
 
     /// <summary>A short name for titles: the folder of a model.ckpt, or the file's name without extension.</summary>
     public string Name => System.IO.Path.GetFileName(Path) == Checkpoint.FileName

@@ -72,7 +72,7 @@ internal static class ReadEndpoints
             IDigitClassifier classifier = state.Predictor.Classifier is IConcurrentDigitClassifier concurrent
                 ? concurrent
                 : new QueuedClassifier(state.Predictor, cancellation);
-            var reader = new NumberReader(classifier, state.Model.Metadata.Rejection, state.Model.Metadata.NumberReadingOptions());
+            var reader = state.Model.Metadata.NumberReader(classifier);
             NumberReading reading;
             try
             {

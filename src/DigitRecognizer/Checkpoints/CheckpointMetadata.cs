@@ -29,8 +29,13 @@ public sealed record CheckpointMetadata
     /// <summary>The options of the run that produced the weights, with the epoch count resolved.</summary>
     public required TrainingOptions Training { get; init; }
 
-    /// <summary>How <see cref="Reading.NumberReader"/> should read numbers with these weights: its cut search fitted to their label smoothing.</summary>
-    public Reading.ReadingOptions NumberReadingOptions() => new Reading.ReadingOptions().ForLabelSmoothing(Training.LabelSmoothing);
+    /// <summary>
+    /// A reader of numbers fitted to these weights: their refusal rule (<see cref="Rejection"/>) and the cut search
+    /// fitted to their label smoothing. <paramref name="classifier"/> runs them: the model itself, or a copy of it
+    /// that may be called from several threads at once.
+    /// </summary>
+    public Reading.NumberReader NumberReader(IDigitClassifier classifier) =>
+        new(classifier, Rejection, new Reading.ReadingOptions().ForLabelSmoothing(Training.LabelSmoothing));
 
     /// <summary>What the run measured.</summary>
     public required TrainingSummary Metrics { get; init; }

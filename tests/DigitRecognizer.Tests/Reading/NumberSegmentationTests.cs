@@ -22,7 +22,7 @@ public sealed class NumberSegmentationTests(ITestOutputHelper output)
         var numbers = SyntheticNumbers.Generate(MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test), count: 250, seed: 31).ToList();
         using var classifier = Checkpoint.Load(TestData.ShippedBest);
 
-        var report = SegmentationReport.Measure(new NumberReader(classifier, classifier.Metadata.Rejection, classifier.Metadata.NumberReadingOptions()), numbers);
+        var report = SegmentationReport.Measure(classifier.Metadata.NumberReader(classifier), numbers);
 
         foreach (var line in report.Failures.Take(30)) output.WriteLine(line);
         output.WriteLine(report.Summary);
