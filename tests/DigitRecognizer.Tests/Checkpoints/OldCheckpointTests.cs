@@ -8,7 +8,9 @@ namespace DigitRecognizer.Tests.Checkpoints;
 
 /// <summary>
 /// Checkpoints written by earlier versions (Fixtures/, see <see cref="CheckpointFixtures"/>) still load
-/// and predict exactly what they predicted when they were written.
+/// and predict what they predicted when they were written, within float rounding (bit for bit on the CPU that wrote them:
+/// libtorch picks its kernels by the instruction set — AVX2, AVX-512, AMX — so the same weights
+/// give probabilities a few units in the last place apart on different CPUs; a checkpoint read wrong is off by far more).
 /// </summary>
 [Trait("Category", "Fast")]
 public sealed class OldCheckpointTests
@@ -17,7 +19,7 @@ public sealed class OldCheckpointTests
 
     [Theory]
     [MemberData(nameof(Format1))]
-    public void Format1Checkpoint_LoadsAndPredictsTheSameProbabilitiesToTheLastBit(string name)
+    public void Format1Checkpoint_LoadsAndPredictsTheSameProbabilities(string name)
     {
         var folder = CheckpointFixtures.Folder(1);
         var expected = CheckpointFixtures.ReadProbabilities(Path.Combine(folder, name + ".probabilities.f32"));
@@ -27,7 +29,11 @@ public sealed class OldCheckpointTests
         var actual = PredictWithFixtureThreads(classifier, probe);
 
         Assert.Equal(CheckpointFixtures.ProbeImages * DigitImage.ClassCount, expected.Length);
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected.Length, actual.Length);
+        // 1e-6 is ~100 units in the last place of a probability near 0.1: CPUs differ by 1–3 (seen between an AMD EPYC
+        // with AVX2 and an Intel Xeon with AVX-512 and AMX); one weight misplaced moves probabilities by 1e-3 and more.
+        var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.True(worst <= 1e-6, $"{name}: a probability differs by {worst:G3} from the one the fixture recorded");
     }
 
     [Fact]
