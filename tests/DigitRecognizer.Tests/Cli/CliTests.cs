@@ -159,6 +159,25 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void LongRecipe_TrainsABaggedEnsembleOfM5Members_OnNonMnistCsvData()
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(300));
+        var model = Path.Combine(folder.Path, "long");
+
+        var train = CliRunner.Run("train", "--recipe", "long", "--data", trainCsv, "--epochs", "1", "--time-budget", "0", "--output", model);
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        using var loaded = Checkpoint.Load(model);
+        var metrics = loaded.Metadata.Metrics;
+        Assert.Equal("ensemble", loaded.Architecture);
+        Assert.Equal(3, metrics.Members!.Count);
+        Assert.True(metrics.HoldoutImages > 0, "the members' common holdout");
+        Assert.Equal(3, metrics.Members.Select(m => m.SplitSeed).Distinct().Count());
+        Assert.Equal("m5", loaded.Metadata.Training.Model);
+    }
+
+    [Fact]
     public void Ensemble_TrainsKMembers_AndPredictsWithTestTimeAugmentation()
     {
         var trainCsv = folder.File("synthetic.csv");

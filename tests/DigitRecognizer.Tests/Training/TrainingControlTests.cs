@@ -71,6 +71,9 @@ public class TrainingControlTests
         Assert.Equal(1, best.EnsembleSize);
         Assert.True(best.Options.TimeBudgetMinutes is > 0 and <= 15);
         Assert.True(TrainingRecipes.Get("ensemble").Options.TimeBudgetMinutes <= 60);
+        var longest = TrainingRecipes.Get("long");
+        Assert.True(longest.Options.TimeBudgetMinutes is > 60 and <= 150);
+        Assert.True(longest.EnsembleSize > 1 && longest.Options.HoldoutFraction > 0, "the long recipe bags its members around a common holdout");
         Assert.All(TrainingRecipes.All, recipe => Assert.Contains(recipe.Options.Model, ModelFactory.Names));
 
         var fast = TrainingRecipes.Get("fast");
