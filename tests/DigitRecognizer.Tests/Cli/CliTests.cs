@@ -143,14 +143,8 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Recipe_SetsTheOptions_AndExplicitOptionsOverrideIt_OnNonMnistCsvData()
     {
-        var trainCsv = folder.File("synthetic.csv");
-        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(300));
-        var model = Path.Combine(folder.Path, "best");
+        using var loaded = TrainRecipeForOneEpochOnCsv("best");
 
-        var train = CliRunner.Run("train", "--recipe", "best", "--data", trainCsv, "--epochs", "1", "--time-budget", "0", "--output", model);
-
-        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
-        using var loaded = Checkpoint.Load(model);
         Assert.Equal("cnn-bn", loaded.Architecture);                          // from the recipe
         Assert.Equal(0.1, loaded.Metadata.Training.LabelSmoothing);           // from the recipe
         Assert.Equal(1, loaded.Metadata.Training.Epochs);                     // overridden
@@ -161,20 +155,27 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void LongRecipe_TrainsABaggedEnsembleOfM5Members_OnNonMnistCsvData()
     {
-        var trainCsv = folder.File("synthetic.csv");
-        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(300));
-        var model = Path.Combine(folder.Path, "long");
+        using var loaded = TrainRecipeForOneEpochOnCsv("long");
 
-        var train = CliRunner.Run("train", "--recipe", "long", "--data", trainCsv, "--epochs", "1", "--time-budget", "0", "--output", model);
-
-        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
-        using var loaded = Checkpoint.Load(model);
         var metrics = loaded.Metadata.Metrics;
         Assert.Equal("ensemble", loaded.Architecture);
         Assert.Equal(3, metrics.Members!.Count);
         Assert.True(metrics.HoldoutImages > 0, "the members' common holdout");
         Assert.Equal(3, metrics.Members.Select(m => m.SplitSeed).Distinct().Count());
         Assert.Equal("m5", loaded.Metadata.Training.Model);
+    }
+
+    /// <summary>Trains recipe <paramref name="name"/> on a synthetic (non-MNIST) Kaggle CSV, one epoch, no time budget.</summary>
+    private DigitRecognizer.Inference.DigitClassifier TrainRecipeForOneEpochOnCsv(string name)
+    {
+        var trainCsv = folder.File("synthetic.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(300));
+        var model = Path.Combine(folder.Path, name);
+
+        var train = CliRunner.Run("train", "--recipe", name, "--data", trainCsv, "--epochs", "1", "--time-budget", "0", "--output", model);
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        return Checkpoint.Load(model);
     }
 
     [Fact]
