@@ -57,8 +57,8 @@ public static class TrainingRecipes
         // epochs are ~1.5× shorter. `--model cnn-bn resnet` still trains the mixed one (README → Results).
         new("ensemble", "best ensemble within 60 minutes on 2 cores: 5 × the 'best' recipe with seeds Seed…Seed+4, 58 minutes in all",
             Best with { TimeBudgetMinutes = 58 }, EnsembleSize: 5),
-        // The one lever that came out ahead of cnn-bn on validation is An et al.'s M5 (seed 1, 15 epochs of the best
-        // recipe in bfloat16: 99.68% against 99.62%, 19 against 23 of 6,000 wrong: about a seed's spread, one seed), at
+        // The one lever that came out ahead of cnn-bn on validation is An et al.'s M5 (15 epochs of the best recipe in
+        // bfloat16: seed 1 99.68% against 99.62%, seed 2 99.57% against 99.55%; ahead by less than a seed's spread), at
         // ~4.7× the cost per epoch: too slow for 15 minutes, so it gets the long budget, three members each on its own
         // bag of the pool, and a common holdout of ~5,000 images measuring the ensemble. Not yet run to the end: it has
         // no test figure (docs/results.md).
