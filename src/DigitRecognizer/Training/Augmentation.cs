@@ -52,6 +52,9 @@ public sealed record AugmentationOptions
     /// <summary>Smallest share of the frame an erased rectangle covers (Zhong et al.'s lower bound).</summary>
     public const double MinimumErasedArea = 0.02;
 
+    /// <summary>Narrowest aspect (height / width) of an erased rectangle; the widest is its inverse (Zhong et al.'s 0.3).</summary>
+    public const double NarrowestErasedAspect = 0.3;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first range out of bounds.</summary>
     public void Validate()
     {
@@ -132,7 +135,8 @@ public sealed class BatchAugmenter : IDisposable
         var erased = draws[.., 0].lt(options.EraseProbability);
         var area = draws[.., 1].mul(options.EraseMaxArea - AugmentationOptions.MinimumErasedArea)
             .add_(AugmentationOptions.MinimumErasedArea).mul_(height * width);
-        var aspect = draws[.., 2].mul(2 * Math.Log(1 / 0.3)).add_(Math.Log(0.3)).exp_();
+        var logNarrowest = Math.Log(AugmentationOptions.NarrowestErasedAspect);
+        var aspect = draws[.., 2].mul(-2 * logNarrowest).add_(logNarrowest).exp_();
         var boxHeight = area.mul(aspect).sqrt_().clamp_max_(height);
         var boxWidth = area.div(aspect).sqrt_().clamp_max_(width);
         var top = draws[.., 3].mul(boxHeight.neg().add_(height));
