@@ -1,8 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
+using DigitRecognizer.Evaluation;
+using DigitRecognizer.IO;
 using DigitRecognizer.Reading;
+using DigitRecognizer.Training;
 using DigitRecognizer.Web;
 using Spectre.Console;
 
@@ -24,61 +28,88 @@ internal static class BenchReadCommand
         var count = new Option<int>("--count") { Description = "Numbers to read.", DefaultValueFactory = _ => 1000, HelpName = "N" };
         var digits = new Option<int>("--digits") { Description = "Digits per number.", DefaultValueFactory = _ => 4, HelpName = "N" };
         var seed = new Option<int>("--seed") { Description = "Seed of the numbers drawn.", DefaultValueFactory = _ => 1, HelpName = "N" };
-        var data = new Option<string?>("--data") { Description = "Folder of MNIST IDX files (default: the embedded one); its test digits are used.", HelpName = "FOLDER" };
-        var command = new Command("bench-read", "Read numbers built from MNIST test digits and print how many come out exactly right.")
+        var data = new Option<string?>("--data") { Description = "Folder of MNIST IDX files (default: the embedded one).", HelpName = "FOLDER" };
+        var from = new Option<DigitSource>("--from")
         {
-            model, count, digits, seed, data,
+            Description = "Which digits the numbers are built from: test = the MNIST test digits (for reported figures; tune nothing on them); " +
+                          "validation = the training digits the model held out (unseen by it: for tuning the reading rules).",
+            DefaultValueFactory = _ => DigitSource.Test,
+        };
+        var failures = new Option<string?>("--failures")
+        {
+            Description = "Folder to draw the numbers not read exactly in (each with its boxes and answers, named after its index, truth and reading).",
+            HelpName = "DIR",
+        };
+        var command = new Command("bench-read", "Read numbers built from MNIST digits and print how many come out exactly right, and what went wrong with the others.")
+        {
+            model, count, digits, seed, data, from, failures,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
             Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(count), parse.GetValue(digits), parse.GetValue(seed),
-                parse.GetValue(data), cancellation)));
+                parse.GetValue(data), parse.GetValue(from), parse.GetValue(failures), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, int count, int digitsPerNumber, int seed, string? dataFolder, CancellationToken cancellation)
+    /// <summary>Where the digits of the numbers come from.</summary>
+    internal enum DigitSource
+    {
+        Test,
+        Validation,
+    }
+
+    private static int Run(IAnsiConsole console, string modelPath, int count, int digitsPerNumber, int seed, string? dataFolder, DigitSource from,
+        string? failuresFolder, CancellationToken cancellation)
     {
         if (count < 1) throw new ArgumentException($"--count must be at least 1 (got {count}).");
         if (digitsPerNumber is < 1 or > 12) throw new ArgumentException($"--digits must be 1 to 12 (got {digitsPerNumber}).");
         var folder = dataFolder ?? MnistFiles.FindDefaultFolder() ?? throw new ArgumentException("no MNIST folder found; pass --data FOLDER.");
-        var test = MnistFiles.Load(folder, MnistSplit.Test);
         using var model = ModelFile.Load(modelPath);
+        var (digitsUsed, described) = from == DigitSource.Test
+            ? (MnistFiles.Load(folder, MnistSplit.Test), "MNIST test digits")
+            : (TrainingSplit.ValidationPart(MnistFiles.Load(folder, MnistSplit.Train), model.Metadata
+                   ?? throw new ArgumentException($"--from validation needs the model's training split: {model.Path} carries no DigitRecognizer checkpoint metadata.")),
+               "the training digits the model held out");
         var reader = model.NumberReader();
         var options = new SyntheticNumberOptions { MinDigits = digitsPerNumber, MaxDigits = digitsPerNumber };
-        var numbers = SyntheticNumbers.Generate(test, count, seed, options).ToList();
+        var numbers = SyntheticNumbers.Generate(digitsUsed, count, seed, options);
 
-        int exact = 0, unsure = 0, digitsTotal = 0, digitsRight = 0, boxesMatched = 0, rightCount = 0;
         var clock = Stopwatch.StartNew();
-        console.Progress().Start(context =>
-        {
-            var task = context.AddTask("Reading numbers", maxValue: numbers.Count);
-            foreach (var number in numbers)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var reading = reader.Read(number.Encoded, cancellation);
-                if (reading.Unsure) unsure++;
-                if (reading.Text == number.Text) exact++;
-                if (reading.Digits.Count == number.Boxes.Count) rightCount++;
-                for (var i = 0; i < number.Boxes.Count; i++)
-                {
-                    digitsTotal++;
-                    var truth = number.Boxes[i];
-                    var match = reading.Digits.FirstOrDefault(d => d.Box.IntersectionOverUnion(truth) >= 0.5);
-                    if (match is null) continue;
-                    boxesMatched++;
-                    if (!match.Unsure && match.Label == number.Text[i] - '0') digitsRight++;
-                }
-                task.Increment(1);
-            }
-        });
+        var score = Working.Progress(console, "Reading numbers", count,
+            progress => NumberReadingScore.Measure(reader, numbers, progress, cancellation));
         var seconds = clock.Elapsed.TotalSeconds;
         var rule = reader.Rejection;
-        console.MarkupLineInterpolated($"Read {count:N0} {digitsPerNumber}-digit numbers built from MNIST test digits (seed {seed}) with [bold]{Checkpoint.Describe(model.Path, model.Classifier.Architecture)}[/] in {seconds:F1} s ({count / seconds:F1} numbers/s, one thread).");
+        console.MarkupLineInterpolated($"Read {count:N0} {digitsPerNumber}-digit numbers built from {described} (seed {seed}) with [bold]{Checkpoint.Describe(model.Path, model.Classifier.Architecture)}[/] in {seconds:F1} s ({count / seconds:F1} numbers/s, one thread).");
         console.MarkupLine(rule is null ? "[grey]No refusal rule in the model (digits calibrate): no digit is marked unsure.[/]" : $"Refusal rule: {Markup.Escape(rule.Describe())}");
-        console.MarkupLineInterpolated($"  read exactly (every digit right, none unsure): [bold]{(double)exact / count:P1}[/] ({exact:N0})");
-        console.MarkupLineInterpolated($"  with an unsure digit:                          {(double)unsure / count:P1} ({unsure:N0})");
-        console.MarkupLineInterpolated($"  digits read right (box found, not unsure):      {(double)digitsRight / digitsTotal:P2} of {digitsTotal:N0}");
-        console.MarkupLineInterpolated($"  digit boxes found (IoU ≥ 0.5 with the ink):     {(double)boxesMatched / digitsTotal:P2}");
-        console.MarkupLineInterpolated($"  numbers with as many digits found as written:  {(double)rightCount / count:P1}");
+        console.MarkupLineInterpolated($"  read exactly (every digit right, none unsure): [bold]{score.ExactShare:P1}[/] ({score.Exact:N0})");
+        console.MarkupLineInterpolated($"  with an unsure digit:                          {score.UnsureShare:P1} ({score.WithUnsureDigit:N0})");
+        console.MarkupLineInterpolated($"  digits read right (box found, not unsure):      {score.DigitsRightShare:P2} of {score.Digits:N0}");
+        console.MarkupLineInterpolated($"  digit boxes found (IoU ≥ 0.5 with the ink):     {score.BoxesFoundShare:P2}");
+        console.MarkupLineInterpolated($"  numbers with as many digits found as written:  {score.RightDigitCountShare:P1}");
+        console.MarkupLine("  digits that went wrong:");
+        foreach (var (fault, faults) in score.FaultCounts)
+            console.MarkupLineInterpolated($"    {Describe(fault),-42} {faults,6:N0} ({(double)faults / score.Digits:P2})");
+        if (failuresFolder is not null) DrawFailures(console, failuresFolder, score);
         return ExitCodes.Success;
+    }
+
+    private static string Describe(DigitFault fault) => fault switch
+    {
+        DigitFault.Misread => "read as another digit",
+        DigitFault.Unsure => "refused (unsure)",
+        DigitFault.MergedWithNeighbour => "box merged with a neighbour's",
+        DigitFault.CutInTwo => "cut in two",
+        _ => "not found (skipped as a mark, or cut wrongly)",
+    };
+
+    // Each failure as ReadCommand's --show draws it, named so that a listing sorts by index and shows truth and reading.
+    private static void DrawFailures(IAnsiConsole console, string folder, NumberReadingScore score)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var failure in score.Failures)
+        {
+            var name = $"{failure.Index:D4}-{failure.Number.Text}-read-{failure.Reading.Text.Replace(NumberReading.UnreadableDigit, 'x')}.png";
+            AtomicFile.WriteBytes(Path.Combine(folder, name), ReadCommand.Draw(failure.Number.Encoded, failure.Reading));
+        }
+        console.MarkupLineInterpolated($"Drew the {score.Failures.Count:N0} numbers not read exactly in [bold]{folder}[/].");
     }
 }

@@ -12,14 +12,19 @@ public readonly record struct PixelBox(int X, int Y, int Width, int Height)
     /// <summary>Area in pixels.</summary>
     public long Area => (long)Width * Height;
 
-    /// <summary>Intersection over union with <paramref name="other"/>: 1 for the same box, 0 for boxes apart.</summary>
-    public double IntersectionOverUnion(PixelBox other)
+    /// <summary>Pixels shared with <paramref name="other"/>.</summary>
+    public long IntersectionArea(PixelBox other)
     {
         var width = Math.Min(Right, other.Right) - Math.Max(X, other.X);
         var height = Math.Min(Bottom, other.Bottom) - Math.Max(Y, other.Y);
-        if (width <= 0 || height <= 0) return 0;
-        var intersection = (double)width * height;
-        return intersection / (Area + other.Area - intersection);
+        return width <= 0 || height <= 0 ? 0 : (long)width * height;
+    }
+
+    /// <summary>Intersection over union with <paramref name="other"/>: 1 for the same box, 0 for boxes apart.</summary>
+    public double IntersectionOverUnion(PixelBox other)
+    {
+        var intersection = (double)IntersectionArea(other);
+        return intersection == 0 ? 0 : intersection / (Area + other.Area - intersection);
     }
 
     /// <summary>The smallest box holding both.</summary>

@@ -256,6 +256,23 @@ public sealed class ReadingCliTests : IDisposable
         Assert.InRange(digits, exact, 1);   // a number read exactly has all its digits right
     }
 
+    [Fact]
+    public void BenchRead_FromValidation_UsesTheDigitsTheModelHeldOut_AndDrawsEachNumberNotReadExactly()
+    {
+        var failures = folder.File("failures");
+
+        var (exitCode, output) = CliRunner.Run("bench-read", "--model", TestData.ShippedCnn, "--count", "30", "--digits", "4", "--seed", "3",
+            "--from", "validation", "--failures", failures);
+
+        Assert.True(exitCode == ExitCodes.Success, output);
+        Assert.Contains("Read 30 4-digit numbers built from the training digits the model held out (seed 3)", output);
+        Assert.Contains("box merged with a neighbour's", output);
+        var exact = int.Parse(output.Split('\n').Single(l => l.TrimStart().StartsWith("read exactly", StringComparison.Ordinal)).Split('(')[^1].TrimEnd(')', '\r', ' '));
+        var drawn = Directory.GetFiles(failures, "*.png");
+        Assert.Equal(30 - exact, drawn.Length);
+        Assert.All(drawn, path => Assert.Matches(@"^\d{4}-\d{4}-read-[0-9x]*\.png$", Path.GetFileName(path)));
+    }
+
     [Theory]
     [InlineData("--count", "0", "--count must be at least 1")]
     [InlineData("--digits", "13", "--digits must be 1 to 12")]
