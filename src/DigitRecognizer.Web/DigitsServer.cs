@@ -86,6 +86,7 @@ public static class DigitsServer
     private static void AddLoadShedding(IServiceCollection services, ServeOptions options)
     {
         if (options.MaxConcurrentRequests < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrentRequests, "At least one request must be allowed in at once.");
+        if (options.MaxConcurrentReads < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxConcurrentReads, "The number of reads at once cannot be negative (0 = one per core).");
         if (options.MaxQueuedRequests < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxQueuedRequests, "The queue limit cannot be negative.");
         if (options.RequestTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), options.RequestTimeout, "The request time limit must be positive.");
         services.AddRateLimiter(limiter =>

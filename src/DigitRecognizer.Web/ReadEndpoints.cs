@@ -77,7 +77,15 @@ internal static class ReadEndpoints
             try
             {
                 // The reader asks the shared queue for each batch of digits; it waits on a worker thread, not the request's.
-                reading = await Task.Run(() => reader.Read(image, cancellation), cancellation);
+                await state.ReadSlots.WaitAsync(cancellation);
+                try
+                {
+                    reading = await Task.Run(() => reader.Read(image, cancellation), cancellation);
+                }
+                finally
+                {
+                    state.ReadSlots.Release();
+                }
             }
             catch (InvalidImageException error)
             {

@@ -47,6 +47,14 @@ public sealed record ServeOptions
     public int MaxQueuedRequests { get; init; } = 256;
 
     /// <summary>
+    /// Numbers read at once (<c>POST /api/read</c>); further reads wait their turn, first come first served, without
+    /// holding a thread. 0 = one per core. A read is several milliseconds of work on one core: run eight at once on two
+    /// cores and every one of them is slowed fourfold by the others, so they all finish late; run two, and each waits
+    /// only for those before it.
+    /// </summary>
+    public int MaxConcurrentReads { get; init; }
+
+    /// <summary>
     /// Each prediction request's time limit, waiting included (2 s). A request past it is answered 503 with
     /// Retry-After, and its images are dropped from the model's queue if their pass has not begun.
     /// </summary>

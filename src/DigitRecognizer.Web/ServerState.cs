@@ -17,7 +17,14 @@ internal sealed class ServerState(ServedModel model, ServeOptions options) : IDi
 
     public MnistPreprocessor Preprocessor { get; } = new();
 
+    /// <summary>Places for numbers being read (<see cref="ServeOptions.MaxConcurrentReads"/>).</summary>
+    public SemaphoreSlim ReadSlots { get; } = new(options.MaxConcurrentReads > 0 ? options.MaxConcurrentReads : Environment.ProcessorCount);
+
     public TimeSpan Uptime => uptime.Elapsed;
 
-    public void Dispose() => Predictor.Dispose();
+    public void Dispose()
+    {
+        Predictor.Dispose();
+        ReadSlots.Dispose();
+    }
 }

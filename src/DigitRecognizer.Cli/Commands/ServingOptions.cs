@@ -45,6 +45,13 @@ internal sealed class ServingOptions
         HelpName = "N",
     };
 
+    public Option<int> MaxReads { get; } = new("--max-reads")
+    {
+        Description = "Numbers read at once (POST /api/read); more wait their turn. 0 = one per core, which serves reads fastest.",
+        DefaultValueFactory = _ => Defaults.MaxConcurrentReads,
+        HelpName = "N",
+    };
+
     public Option<double> RequestTimeout { get; } = new("--request-timeout")
     {
         Description = "Seconds a prediction request may take, waiting included; past it the answer is 503 with Retry-After and its images are not computed.",
@@ -53,7 +60,7 @@ internal sealed class ServingOptions
     };
 
     /// <summary>The load limits, to list among a command's options.</summary>
-    public IEnumerable<Option> Limits => [MaxConcurrent, MaxQueued, RequestTimeout];
+    public IEnumerable<Option> Limits => [MaxConcurrent, MaxQueued, MaxReads, RequestTimeout];
 
     /// <summary>Checks the options, sets the engine's threads and loads the model (--model, or the default one).</summary>
     /// <param name="console">Told which model was chosen when --model was not given.</param>
@@ -62,8 +69,9 @@ internal sealed class ServingOptions
         var maxBatch = parse.GetValue(MaxBatch);
         if (maxBatch < 1) throw new ArgumentException($"--max-batch must be at least 1 (got {maxBatch}).");
         var (maxConcurrent, maxQueued, timeout) = (parse.GetValue(MaxConcurrent), parse.GetValue(MaxQueued), parse.GetValue(RequestTimeout));
-        if (maxConcurrent < 1 || maxQueued < 0 || !(timeout > 0))
-            throw new ArgumentException("--max-concurrent must be at least 1, --max-queued at least 0 and --request-timeout positive.");
+        var maxReads = parse.GetValue(MaxReads);
+        if (maxConcurrent < 1 || maxQueued < 0 || maxReads < 0 || !(timeout > 0))
+            throw new ArgumentException("--max-concurrent must be at least 1, --max-queued and --max-reads at least 0 and --request-timeout positive.");
         var modelPath = DefaultModel.Resolve(parse.GetValue(Model), console);
         var requested = parse.GetValue(Threads);
         if (requested < 0) throw new ArgumentException($"--threads must be 0 (one per core) or more (got {requested}).");
@@ -72,6 +80,7 @@ internal sealed class ServingOptions
             MaxBatch = maxBatch,
             MaxConcurrentRequests = maxConcurrent,
             MaxQueuedRequests = maxQueued,
+            MaxConcurrentReads = maxReads,
             RequestTimeout = TimeSpan.FromSeconds(timeout),
         };
         if (ModelFile.IsOnnx(modelPath))

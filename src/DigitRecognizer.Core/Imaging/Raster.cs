@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DigitRecognizer.Imaging;
 
 /// <summary>
@@ -12,6 +13,7 @@ internal static class Raster
     /// output pixel is the mean of the source it covers, fractions of pixels included, which is the
     /// anti-aliasing MNIST's size normalisation did. Enlarging interpolates bilinearly.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Resize(float[] source, int width, int height, int outWidth, int outHeight)
     {
         var horizontal = Contributions(width, outWidth);
@@ -67,6 +69,7 @@ internal static class Raster
     }
 
     /// <summary>Grayscale dilation (<paramref name="grow"/>) or erosion with a (2r+1)² square, in time independent of r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Morph(float[] source, int width, int height, int radius, bool grow)
     {
         var rows = new float[source.Length];
@@ -83,6 +86,7 @@ internal static class Raster
     /// <paramref name="stride"/> apart, with a monotonic queue of candidate positions: O(count).
     /// Outside the line counts as 0 for erosion (the background), so ink touching the edge is worn away too.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SlidingExtreme(float[] source, int first, int stride, int count, int radius, bool max, float[] output)
     {
         var queue = new int[count];

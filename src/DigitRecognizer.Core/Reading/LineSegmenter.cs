@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 namespace DigitRecognizer.Reading;
 
 /// <summary>A set of ink pixels read as one thing: a digit, several touching digits, or a mark.</summary>
 internal sealed class InkPart
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public InkPart(List<int> pixels, int imageWidth)
     {
         Pixels = pixels;
@@ -89,6 +91,7 @@ internal static class LineSegmenter
     /// The mean width of a part's strokes: twice its area over its outline (the pixel edges it shares with paper); a
     /// line w wide gives w, a filled disc about a third of its height.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double StrokeWidth(InkPart part, InkMap map)
     {
         var outline = 0;
@@ -104,6 +107,7 @@ internal static class LineSegmenter
     }
 
     /// <summary>The 8-connected parts of the solid ink.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<InkPart> Components(InkMap map)
     {
         var (width, height) = (map.Width, map.Height);

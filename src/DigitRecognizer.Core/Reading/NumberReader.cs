@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DigitRecognizer.Data;
 using DigitRecognizer.Imaging;
 using DigitRecognizer.Inference;
@@ -219,6 +220,7 @@ public sealed class NumberReader
     /// Where to try cutting a part: the columns where its ink is thinnest (minima of its column profile, lowest
     /// first), leaving each side at least <see cref="ReadingOptions.MinimumPieceWidth"/> of its height.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private IEnumerable<int> CutColumns(InkMap map, InkPart part, double height)
     {
         var profile = new double[part.Width];
@@ -246,6 +248,7 @@ public sealed class NumberReader
     /// The 28×28 of one part: its solid pixels' soft ink, with the fainter rim of its strokes (soft ink next to them
     /// that is not solid), through the single-digit MNIST step. Null when nothing of it survives.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float[]? Prepare(InkMap map, InkPart part)
     {
         var (left, top) = (Math.Max(0, part.MinX - 1), Math.Max(0, part.MinY - 1));

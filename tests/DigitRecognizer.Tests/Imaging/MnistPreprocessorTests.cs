@@ -94,6 +94,34 @@ public sealed class MnistPreprocessorTests
     }
 
     [Theory]
+    [InlineData(SKEncodedImageFormat.Png)]
+    [InlineData(SKEncodedImageFormat.Jpeg)]
+    public void AGrayscaleFile_DecodesToTheLuminanceOfTheSameImageInColour(SKEncodedImageFormat format)
+    {
+        // Grayscale files decode straight to their levels, colour ones through RGBA: the same picture must give the same
+        // luminance either way (widths not a multiple of any vector length, and a tail of odd pixels).
+        var (width, height) = (37, 23);
+        var random = new Random(5);
+        var levels = Enumerable.Range(0, width * height).Select(_ => (byte)random.Next(256)).ToArray();
+        using var gray = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(levels, 0, gray.GetPixels(), levels.Length);
+        using var colour = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        for (var i = 0; i < levels.Length; i++) colour.SetPixel(i % width, i / width, new SKColor(levels[i], levels[i], levels[i]));
+        using var grayFile = gray.Encode(format, 100);
+        using var colourFile = colour.Encode(format, 100);
+
+        var (fromGray, grayWidth, grayHeight) = ImageDecoder.Decode(grayFile.ToArray(), new PreprocessingOptions());
+        var (fromColour, _, _) = ImageDecoder.Decode(colourFile.ToArray(), new PreprocessingOptions());
+
+        Assert.Equal((width, height), (grayWidth, grayHeight));
+        if (format == SKEncodedImageFormat.Png)
+            Assert.Equal(levels.Select(level => level / 255f), fromGray);   // lossless: exactly the levels written
+        // JPEG codes gray and colour differently (chroma); a level or two apart at most.
+        var tolerance = format == SKEncodedImageFormat.Png ? 1e-6f : 3 / 255f;
+        Assert.All(fromGray.Zip(fromColour), pair => Assert.InRange(pair.First - pair.Second, -tolerance, tolerance));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("hello, world")]
     [InlineData("\u0089PNG\r\n\u001a\n truncated")]

@@ -26,4 +26,39 @@ public sealed class InkMapRankingTests
             Assert.Equal(sorted[rank], ranking.Select(values, rank));
         Assert.Equal(ranks.Select(rank => sorted[rank]), ranking.Select(values, ranks));
     }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(50_000)]
+    public void Select_IsExact_OnPaperLikeValues_ThousandsOfThemInOneBin_AndOnExtremes(int count)
+    {
+        // Paper: a tone with fine noise, so one histogram bin holds thousands of distinct values and the rank inside
+        // it is found by selection; a little ink; infinities and huge values, which must not overflow a bin index.
+        var random = new Random(count);
+        var values = Enumerable.Range(0, count)
+            .Select(_ => random.NextDouble() < 0.05 ? (float)random.NextDouble() * 0.3f : 0.9f + (float)random.NextDouble() * 0.002f).ToArray();
+        (values[0], values[1], values[2], values[3]) = (float.PositiveInfinity, float.NegativeInfinity, 3e38f, -3e38f);
+        var sorted = (float[])values.Clone();
+        Array.Sort(sorted);
+        var ranking = new InkMap.Ranking();
+
+        var ranks = Enumerable.Range(0, 40).Select(_ => random.Next(count)).Append(count / 2).Append(0).Append(count - 1).ToArray();
+        Assert.Equal(ranks.Select(rank => sorted[rank]), ranking.Select(values, ranks));
+        // Several ranks in the one bin of paper, asked together: each exact, whatever the order selection left the bin in.
+        int[] sameBin = [count / 2, count / 2 + 1, count * 3 / 4, count / 3];
+        Assert.Equal(sameBin.Select(rank => sorted[rank]), ranking.Select(values, sameBin));
+    }
+
+    [Fact]
+    public void OneRanking_ServesLongThenShorterInputs()
+    {
+        var ranking = new InkMap.Ranking();
+        var random = new Random(3);
+        foreach (var count in new[] { 10_000, 33, 1, 4_097 })
+        {
+            var values = Enumerable.Range(0, count).Select(_ => (float)random.NextDouble()).ToArray();
+            var sorted = values.Order().ToArray();
+            Assert.Equal(sorted[count / 3], ranking.Select(values, count / 3));
+        }
+    }
 }

@@ -7,6 +7,7 @@ using DigitRecognizer.Data;
 using DigitRecognizer.Inference;
 using DigitRecognizer.Tests.Imaging;
 using DigitRecognizer.Training;
+using DigitRecognizer.Web;
 using SkiaSharp;
 
 namespace DigitRecognizer.Tests.Web;
@@ -251,6 +252,37 @@ public abstract class ApiTests : IAsyncLifetime
 
         await AssertProblem(response, 400, "no ink");
         Assert.Contains("Empty drawing", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Read_WithOneReadAtATime_AnswersConcurrentReadsInTurn_AndABadImageGivesItsPlaceBack()
+    {
+        // One place for reads: six at once must all be answered (each waits for the one before), and a read refused
+        // as not an image must free its place too, or every read after it would wait until its time ran out.
+        await using var single = await ApiHost.StartAsync(Served, new ServeOptions { MaxConcurrentReads = 1 });
+        var options = new DigitRecognizer.Reading.SyntheticNumberOptions { MinDigits = 3, MaxDigits = 3, JpegShare = 0 };
+        var numbers = DigitRecognizer.Reading.SyntheticNumbers.Generate(Digits, 6, seed: 8, options).ToList();
+
+        using var bad = await single.Client.PostAsync("/api/read", Bytes(Encoding.UTF8.GetBytes("not a PNG"), "image/png"));
+        var answers = await Task.WhenAll(numbers.Select(n => single.Client.PostAsync("/api/read", Bytes(n.Encoded, "image/png"))));
+
+        await AssertProblem(bad, 400, "not an image");
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        foreach (var answer in answers)
+        {
+            using var json = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+            Assert.NotEmpty(json.RootElement.GetProperty("text").GetString()!);
+            Assert.NotEqual(0, json.RootElement.GetProperty("digits").GetArrayLength());
+            answer.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Serving_WithANegativeNumberOfReadsAtOnce_IsRefused()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            DigitsServer.Build(new ServedModel(Served, "test-model", null), new ServeOptions { MaxConcurrentReads = -1 }));
+        Assert.Contains("reads at once", error.Message);
     }
 
     [Fact]
