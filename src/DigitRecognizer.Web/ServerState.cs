@@ -18,7 +18,9 @@ internal sealed class ServerState(ServedModel model, ServeOptions options) : IDi
     public MnistPreprocessor Preprocessor { get; } = new();
 
     /// <summary>Places for numbers being read (<see cref="ServeOptions.MaxConcurrentReads"/>).</summary>
-    public SemaphoreSlim ReadSlots { get; } = new(options.MaxConcurrentReads > 0 ? options.MaxConcurrentReads : Environment.ProcessorCount);
+    public SemaphoreSlim ReadSlots { get; } = new(options.MaxConcurrentReads > 0 ? options.MaxConcurrentReads
+        : model.Classifier is IConcurrentDigitClassifier ? Environment.ProcessorCount
+        : options.MaxConcurrentRequests);
 
     public TimeSpan Uptime => uptime.Elapsed;
 

@@ -47,7 +47,7 @@ internal sealed class ServingOptions
 
     public Option<int> MaxReads { get; } = new("--max-reads")
     {
-        Description = "Numbers read at once (POST /api/read); more wait their turn. 0 = one per core, which serves reads fastest.",
+        Description = "Numbers read at once (POST /api/read); more wait their turn. 0 = one per core for an .onnx model, no extra limit for a checkpoint (its reads share the model's batching queue).",
         DefaultValueFactory = _ => Defaults.MaxConcurrentReads,
         HelpName = "N",
     };
