@@ -69,7 +69,8 @@ internal static class BenchCommand
                 Precisions = parse.GetValue(precisions)!,
                 OnnxModels = parse.GetValue(onnxModels)!.Where(m => m != "none").ToArray(),
             };
-            console.MarkupLineInterpolated($"Benchmarking on {Environment.ProcessorCount} cores, {options.Runs} runs each (medians)…");
+            var bfloat16 = BFloat16Support.IsNative ? $"bfloat16 in hardware ({string.Join(", ", BFloat16Support.Instructions)})" : "no bfloat16 instructions found";
+            console.MarkupLineInterpolated($"Benchmarking on {Environment.ProcessorCount} cores, {bfloat16}, {options.Runs} runs each (medians)…");
             var progress = new SyncProgress<BenchmarkFigure>(figure =>
                 console.MarkupLineInterpolated(
                     $"  {figure.Name,-40} [bold]{figure.Median,12:N2}[/] {figure.Unit,-9} {figure.Note} (runs {figure.Runs.Min():N2}–{figure.Runs.Max():N2})"));

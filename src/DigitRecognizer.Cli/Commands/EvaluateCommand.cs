@@ -67,20 +67,21 @@ internal static class EvaluateCommand
     }
 
     private static int Run(IAnsiConsole console, string modelPath, string? dataPath, bool onValidation, string? jsonPath, string? reportFolder,
-        bool tta, bool eachNetwork, Precision precision, CancellationToken cancellation)
+        bool tta, bool eachNetwork, PrecisionChoice precision, CancellationToken cancellation)
     {
         using var model = ModelFile.Load(modelPath);
         var classifier = model.Classifier;
         if (classifier is DigitClassifier checkpoint)
         {
             checkpoint.TestTimeAugmentation = tta;
-            checkpoint.Precision = precision;
+            checkpoint.Precision = PrecisionOption.Resolve(precision);
+            PrecisionOption.WarnIfEmulated(console, checkpoint.Precision);
         }
         else
         {
             // An exported graph is fixed: one float32 pass over each image, the members already averaged inside it.
             if (tta) throw new ArgumentException($"--tta needs a checkpoint: {modelPath} is an ONNX graph, which predicts each image once as exported.");
-            if (precision != Precision.Float32) throw new ArgumentException($"--precision needs a checkpoint: {modelPath} is an ONNX graph, which computes in float32.");
+            if (precision == PrecisionChoice.BFloat16) throw new ArgumentException($"--precision needs a checkpoint: {modelPath} is an ONNX graph, which computes in float32.");
             if (eachNetwork) throw new ArgumentException($"--members needs a checkpoint: {modelPath} is an ONNX graph whose output is already the members' average.");
         }
         var trainingData = onValidation ? TrainingData(console, dataPath, model) : null;
@@ -98,7 +99,7 @@ internal static class EvaluateCommand
         if (eachNetwork)
         {
             var networks = Working.Status(console, "Measuring each network…", () => ((DigitClassifier)classifier).PredictEachNetwork(data, cancellation: cancellation));
-            EvaluationView.Render(console, NetworkAgreement.Measure(networks, result.Truth), precision);
+            EvaluationView.Render(console, NetworkAgreement.Measure(networks, result.Truth), ((DigitClassifier)classifier).Precision);
         }
         var checkpointPath = model.Path;
         if (jsonPath is not null)

@@ -1,16 +1,55 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Runtime.Intrinsics.X86;
 using DigitRecognizer.Engine;
+using Spectre.Console;
 
 namespace DigitRecognizer.Cli.Commands;
+
+/// <summary>What <c>--precision</c> asks for: a precision, or the faster one on this CPU.</summary>
+internal enum PrecisionChoice
+{
+    Float32,
+    BFloat16,
+    /// <summary>bfloat16 where the CPU computes it in hardware, else float32 (<see cref="BFloat16Support.Fastest"/>).</summary>
+    Auto,
+}
 
 /// <summary>The <c>--precision</c> option, declared once for every verb that computes with a network.</summary>
 internal static class PrecisionOption
 {
-    public static Option<Precision> Create(string whatItAffects) => new("--precision")
+    public static Option<PrecisionChoice> Create(string whatItAffects) => new("--precision")
     {
-        Description = $"Arithmetic of {whatItAffects}: float32, or bfloat16 (about 1.4× faster training and 1.7× faster " +
-                      "prediction on CPUs with AVX512_BF16, emulated and slower elsewhere; weights stay float32).",
-        DefaultValueFactory = _ => Precision.Float32,
-        HelpName = "float32|bfloat16",
+        Description = $"Arithmetic of {whatItAffects}: float32; bfloat16 (about 1.4× faster training and 1.7× faster " +
+                      "prediction on CPUs with AVX512_BF16 or AMX, emulated and several times slower elsewhere; weights stay float32); " +
+                      "or auto: bfloat16 where the CPU has those instructions, else float32 (results then depend on the machine).",
+        DefaultValueFactory = _ => PrecisionChoice.Float32,
+        CustomParser = Parse,
+        HelpName = "float32|bfloat16|auto",
     };
+
+    /// <summary>The precision a network computes in for <paramref name="choice"/> on this CPU.</summary>
+    public static Precision Resolve(PrecisionChoice choice) => choice switch
+    {
+        PrecisionChoice.Float32 => Precision.Float32,
+        PrecisionChoice.BFloat16 => Precision.BFloat16,
+        _ => BFloat16Support.Fastest,
+    };
+
+    /// <summary>Says so when bfloat16 is to run on an x86 CPU that emulates it (on other CPUs we cannot tell).</summary>
+    public static void WarnIfEmulated(IAnsiConsole console, Precision precision)
+    {
+        if (precision == Precision.BFloat16 && X86Base.IsSupported && !BFloat16Support.IsNative)
+            console.MarkupLine("[yellow]note:[/] this CPU has no bfloat16 instructions (AVX512_BF16, AMX), so bfloat16 is emulated " +
+                               "and several times slower than float32 here (`digits bench --precision float32 bfloat16` measures both).");
+    }
+
+    private static PrecisionChoice Parse(ArgumentResult result)
+    {
+        var token = result.Tokens[^1].Value;
+        if (Enum.TryParse<PrecisionChoice>(token, ignoreCase: true, out var choice) && Enum.IsDefined(choice) && !char.IsDigit(token[0]))
+            return choice;
+        result.AddError($"--precision takes float32, bfloat16 or auto, not '{token}'.");
+        return PrecisionChoice.Float32;
+    }
 }

@@ -67,7 +67,7 @@ internal static class PredictCommand
     }
 
     private static int Run(IAnsiConsole console, string modelPath, string inputPath, string outputPath, int batchSize, int show, bool tta,
-        Precision precision, CancellationToken cancellation)
+        PrecisionChoice precision, CancellationToken cancellation)
     {
         if (batchSize < 1) throw new ArgumentException($"--batch-size must be at least 1 (got {batchSize}).");
         if (show < 0) throw new ArgumentException($"--show must be 0 (no picture) or more digits (got {show}).");
@@ -79,13 +79,14 @@ internal static class PredictCommand
         if (classifier is DigitClassifier checkpoint)
         {
             checkpoint.TestTimeAugmentation = tta;
-            checkpoint.Precision = precision;
+            checkpoint.Precision = PrecisionOption.Resolve(precision);
+            PrecisionOption.WarnIfEmulated(console, checkpoint.Precision);
         }
         else
         {
             // An exported graph is fixed: it computes float32 on the image as given.
             if (tta) throw new ArgumentException($"--tta needs a checkpoint: {modelPath} is an ONNX graph, which predicts each image once as exported.");
-            if (precision != Precision.Float32) throw new ArgumentException($"--precision needs a checkpoint: {modelPath} is an ONNX graph, which computes in float32.");
+            if (precision == PrecisionChoice.BFloat16) throw new ArgumentException($"--precision needs a checkpoint: {modelPath} is an ONNX graph, which computes in float32.");
         }
         if (ImageFiles.Find(inputPath) is { } images)
             return ImagePredictionView.Render(console, classifier, images);

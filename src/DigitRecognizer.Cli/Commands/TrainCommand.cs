@@ -2,6 +2,7 @@ using System.CommandLine;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Data;
+using DigitRecognizer.Engine;
 using DigitRecognizer.Models;
 using DigitRecognizer.Training;
 using DigitRecognizer.Visualization;
@@ -154,7 +155,7 @@ internal static class TrainCommand
                 HoldoutFraction = Given(holdout, options.HoldoutFraction),
                 Seed = Given(seed, options.Seed),
                 Threads = Given(threads, options.Threads),
-                Precision = Given(precision, options.Precision),
+                Precision = parse.GetResult(precision) is { Implicit: false } ? PrecisionOption.Resolve(parse.GetValue(precision)) : options.Precision,
                 Limit = Given(limit, options.Limit),
             };
             // The ranges shape --augment's distortions; typed for a network trained without them, they would do nothing.
@@ -193,6 +194,9 @@ internal static class TrainCommand
             state.CheckSameAs(options);
             console.MarkupLineInterpolated($"Resuming {folder.Path}: {Progress(state)} done in {state.SecondsSpent:F1} s.");
         }
+        if (options.Training.Precision == Precision.BFloat16 && BFloat16Support.IsNative)
+            console.MarkupLineInterpolated($"Computing in bfloat16, in hardware ({string.Join(", ", BFloat16Support.Instructions)}).");
+        PrecisionOption.WarnIfEmulated(console, options.Training.Precision);
         var trainingData = Loading.Load(console, options.DataPath, MnistSplit.Train);
         // On the embedded MNIST the run also reports its accuracy on the official test images (unless told not to).
         var testSet = measureTest && DigitData.IsEmbeddedMnist(options.DataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Cli;
 using DigitRecognizer.Data;
+using DigitRecognizer.Engine;
 using DigitRecognizer.Tests.Visualization;
 using DigitRecognizer.Visualization;
 
@@ -23,7 +24,7 @@ public sealed class CliTests : IDisposable
     [InlineData("evaluate", "--report", "confusion-matrix.png")]
     [InlineData("predict", "--show", "submission.png")]
     [InlineData("show", "--ascii", "--count")]
-    [InlineData("train", "--precision", "float32|bfloat16")]
+    [InlineData("train", "--precision", "float32|bfloat16|auto")]
     [InlineData("predict", "--precision", "[default: Float32]")]
     public void Help_ListsEveryVerbsOptionsWithDefaults(string verb, string option, string expected)
     {
@@ -302,7 +303,22 @@ public sealed class CliTests : IDisposable
         Assert.True(evaluate.ExitCode == ExitCodes.Success, evaluate.Output);
         Assert.Contains("ccuracy", evaluate.Output);
         Assert.NotEqual(ExitCodes.Success, bad.ExitCode);
-        Assert.Contains("float8", bad.Output);
+        Assert.Contains("--precision takes float32, bfloat16 or auto, not 'float8'.", bad.Output);
+    }
+
+    [Fact]
+    public void Precision_Auto_TrainsInWhatThisCpuComputesFastest_AndTheCheckpointSaysWhich()
+    {
+        var trainCsv = folder.File("synthetic-auto.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(100));
+        var model = Path.Combine(folder.Path, "auto");
+
+        var train = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--epochs", "1", "--precision", "auto", "--output", model);
+
+        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
+        using var loaded = Checkpoint.Load(model);
+        Assert.Equal(BFloat16Support.Fastest, loaded.Metadata.Training.Precision);
+        Assert.Equal(BFloat16Support.IsNative, train.Output.Contains("Computing in bfloat16, in hardware"));
     }
 
     [Fact]
