@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.Intrinsics.X86;
 using DigitRecognizer.Benchmarking;
 using DigitRecognizer.Cli.Rendering;
 using DigitRecognizer.Engine;
@@ -69,7 +70,7 @@ internal static class BenchCommand
                 Precisions = parse.GetValue(precisions)!,
                 OnnxModels = parse.GetValue(onnxModels)!.Where(m => m != "none").ToArray(),
             };
-            var bfloat16 = BFloat16Support.IsNative ? $"bfloat16 in hardware ({string.Join(", ", BFloat16Support.Instructions)})" : "no bfloat16 instructions found";
+            var bfloat16 = BFloat16Support.IsNative ? $"bfloat16 in hardware ({string.Join(", ", BFloat16Support.Instructions)})" : X86Base.IsSupported ? "no bfloat16 instructions" : "bfloat16 instructions not detected (not an x86 CPU)";
             console.MarkupLineInterpolated($"Benchmarking on {Environment.ProcessorCount} cores, {bfloat16}, {options.Runs} runs each (medians)…");
             var progress = new SyncProgress<BenchmarkFigure>(figure =>
                 console.MarkupLineInterpolated(

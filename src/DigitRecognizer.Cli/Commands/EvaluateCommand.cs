@@ -75,7 +75,7 @@ internal static class EvaluateCommand
         {
             checkpoint.TestTimeAugmentation = tta;
             checkpoint.Precision = PrecisionOption.Resolve(precision);
-            PrecisionOption.WarnIfEmulated(console, checkpoint.Precision);
+            PrecisionOption.Report(console, checkpoint.Precision);
         }
         else
         {

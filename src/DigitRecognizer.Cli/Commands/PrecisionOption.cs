@@ -22,7 +22,7 @@ internal static class PrecisionOption
     {
         Description = $"Arithmetic of {whatItAffects}: float32; bfloat16 (about 1.4× faster training and 1.7× faster " +
                       "prediction on CPUs with AVX512_BF16 or AMX, emulated and several times slower elsewhere; weights stay float32); " +
-                      "or auto: bfloat16 where the CPU has those instructions, else float32 (results then depend on the machine).",
+                      "or auto: bfloat16 where the CPU has those instructions, else float32 (its arithmetic then depends on the CPU).",
         DefaultValueFactory = _ => PrecisionChoice.Float32,
         CustomParser = Parse,
         HelpName = "float32|bfloat16|auto",
@@ -36,20 +36,31 @@ internal static class PrecisionOption
         _ => BFloat16Support.Fastest,
     };
 
-    /// <summary>Says so when bfloat16 is to run on an x86 CPU that emulates it (on other CPUs we cannot tell).</summary>
-    public static void WarnIfEmulated(IAnsiConsole console, Precision precision)
+    /// <summary>
+    /// Says what bfloat16 will run on when a network is to compute in it: this CPU's bfloat16 instructions, or, on an
+    /// x86 CPU without them, that it is emulated and slow (on other CPUs we cannot tell, and say nothing).
+    /// </summary>
+    public static void Report(IAnsiConsole console, Precision precision)
     {
-        if (precision == Precision.BFloat16 && X86Base.IsSupported && !BFloat16Support.IsNative)
+        if (precision != Precision.BFloat16) return;
+        if (BFloat16Support.IsNative)
+            console.MarkupLineInterpolated($"Computing in bfloat16, in hardware ({string.Join(", ", BFloat16Support.Instructions)}).");
+        else if (X86Base.IsSupported)
             console.MarkupLine("[yellow]note:[/] this CPU has no bfloat16 instructions (AVX512_BF16, AMX), so bfloat16 is emulated " +
                                "and several times slower than float32 here (`digits bench --precision float32 bfloat16` measures both).");
     }
 
     private static PrecisionChoice Parse(ArgumentResult result)
     {
-        var token = result.Tokens[^1].Value;
-        if (Enum.TryParse<PrecisionChoice>(token, ignoreCase: true, out var choice) && Enum.IsDefined(choice) && !char.IsDigit(token[0]))
-            return choice;
-        result.AddError($"--precision takes float32, bfloat16 or auto, not '{token}'.");
-        return PrecisionChoice.Float32;
+        var token = result.Tokens[^1].Value;   // the option takes exactly one value; the parser checks that first
+        switch (token.ToLowerInvariant())
+        {
+            case "float32": return PrecisionChoice.Float32;
+            case "bfloat16": return PrecisionChoice.BFloat16;
+            case "auto": return PrecisionChoice.Auto;
+            default:
+                result.AddError($"--precision takes float32, bfloat16 or auto, not '{token}'.");
+                return PrecisionChoice.Float32;
+        }
     }
 }

@@ -80,7 +80,7 @@ internal static class PredictCommand
         {
             checkpoint.TestTimeAugmentation = tta;
             checkpoint.Precision = PrecisionOption.Resolve(precision);
-            PrecisionOption.WarnIfEmulated(console, checkpoint.Precision);
+            PrecisionOption.Report(console, checkpoint.Precision);
         }
         else
         {

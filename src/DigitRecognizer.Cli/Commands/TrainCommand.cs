@@ -194,9 +194,7 @@ internal static class TrainCommand
             state.CheckSameAs(options);
             console.MarkupLineInterpolated($"Resuming {folder.Path}: {Progress(state)} done in {state.SecondsSpent:F1} s.");
         }
-        if (options.Training.Precision == Precision.BFloat16 && BFloat16Support.IsNative)
-            console.MarkupLineInterpolated($"Computing in bfloat16, in hardware ({string.Join(", ", BFloat16Support.Instructions)}).");
-        PrecisionOption.WarnIfEmulated(console, options.Training.Precision);
+        PrecisionOption.Report(console, options.Training.Precision);
         var trainingData = Loading.Load(console, options.DataPath, MnistSplit.Train);
         // On the embedded MNIST the run also reports its accuracy on the official test images (unless told not to).
         var testSet = measureTest && DigitData.IsEmbeddedMnist(options.DataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;

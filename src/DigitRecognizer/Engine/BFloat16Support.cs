@@ -6,7 +6,8 @@ namespace DigitRecognizer.Engine;
 /// Whether this CPU computes bfloat16 in hardware. libtorch's bfloat16 kernels (oneDNN) use AVX512_BF16 or AMX-BF16
 /// where the CPU has them, and there bfloat16 trains `cnn-bn` about 1.65× as fast as float32; elsewhere they are
 /// emulated with float32 instructions and run several times slower (the README's Speed section has both). Read from
-/// the CPU itself (CPUID), so it says the same on every operating system.
+/// the CPU itself (CPUID), on x86 only: elsewhere it finds none. AVX-512 turned off for .NET (DOTNET_EnableAVX512F=0)
+/// hides them too, though libtorch would still use them.
 /// </summary>
 public static class BFloat16Support
 {
@@ -18,8 +19,8 @@ public static class BFloat16Support
 
     /// <summary>
     /// The faster precision on this CPU: bfloat16 where it runs in hardware, else float32. Its results differ from
-    /// float32's (bfloat16 rounds activations to 8 bits of mantissa), so a run that chooses by the CPU gives other
-    /// weights on another machine; float32 stays the default for that reason.
+    /// float32's (bfloat16 rounds activations to 8 bits of mantissa), so a run that chooses by the CPU computes
+    /// differently on another machine; float32 stays the default for that reason.
     /// </summary>
     public static Precision Fastest => IsNative ? Precision.BFloat16 : Precision.Float32;
 
