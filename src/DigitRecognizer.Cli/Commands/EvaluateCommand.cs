@@ -69,6 +69,7 @@ internal static class EvaluateCommand
     private static int Run(IAnsiConsole console, string modelPath, string? dataPath, bool onValidation, string? jsonPath, string? reportFolder,
         bool tta, bool eachNetwork, PrecisionChoice precision, CancellationToken cancellation)
     {
+        OutputPaths.RefuseOverwritingInput(jsonPath, "--json", dataPath, modelPath);
         using var model = ModelFile.Load(modelPath);
         var classifier = model.Classifier;
         if (classifier is DigitClassifier checkpoint)

@@ -38,9 +38,12 @@ internal static class ExportCommand
         };
         command.SetAction(parse => CommandRunner.Run(console, _ =>
         {
-            var dataset = Loading.Load(console, parse.GetValue(data), parse.GetValue(split));
             var path = parse.GetValue(output)!;
+            OutputPaths.RefuseOverwritingInput(path, "--output", parse.GetValue(data));
+            var dataset = Loading.Load(console, parse.GetValue(data), parse.GetValue(split));
             var withLabels = parse.GetValue(labels) && dataset.IsLabelled;
+            if (parse.GetResult(labels) is { Implicit: false } && parse.GetValue(labels) && !dataset.IsLabelled)
+                console.MarkupLineInterpolated($"[yellow]note:[/] {dataset.Source} has no labels; writing the test.csv layout.");
             KaggleCsvWriter.Write(path, dataset, withLabels);
             console.MarkupLineInterpolated($"Wrote {dataset.Count:N0} images {(withLabels ? "with" : "without")} labels to [bold]{path}[/].");
             return ExitCodes.Success;

@@ -74,6 +74,8 @@ internal static class PredictCommand
         var picturePath = Path.ChangeExtension(outputPath, ".png");
         if (show > 0 && Path.GetFullPath(picturePath) == Path.GetFullPath(outputPath))
             throw new ArgumentException($"--show would draw over the submission {outputPath}; give the submission a .csv name.");
+        OutputPaths.RefuseOverwritingInput(outputPath, "--output", inputPath, modelPath);
+        if (show > 0) OutputPaths.RefuseOverwritingInput(picturePath, "--show's picture", inputPath, modelPath);
         using var model = ModelFile.Load(modelPath);
         var classifier = model.Classifier;
         if (classifier is DigitClassifier checkpoint)

@@ -45,6 +45,8 @@ internal static class ReadCommand
         var images = isFolder ? ImageFiles.Find(inputPath) : [inputPath];
         if (images is null) throw new ArgumentException($"{inputPath}: the folder holds no PNG or JPEG images.");
         if (isFolder && showPath is not null) throw new ArgumentException("--show draws one image; give an image, not a folder.");
+        OutputPaths.RefuseOverwritingInput(showPath, "--show", inputPath, modelPath);
+        if (isFolder) OutputPaths.RefuseOverwritingInput(csvPath, "--csv", [.. images, modelPath]);
         using var model = ModelFile.Load(modelPath);
         var reader = model.NumberReader();
 

@@ -55,6 +55,7 @@ internal static class ShowCommand
             if (howMany < 1) throw new ArgumentException($"--count must be at least 1 (got {howMany}).");
             var picturePath = parse.GetValue(output) ?? (asText ? null : "digits.png");
             var withLabels = parse.GetValue(labels);
+            OutputPaths.RefuseOverwritingInput(picturePath, "--output", parse.GetValue(data));
 
             var digits = Loading.Load(console, parse.GetValue(data), parse.GetValue(split));
             if (withLabels && !digits.IsLabelled)

@@ -174,6 +174,7 @@ internal static class TrainCommand
                 KeepResumeState = parse.GetValue(keepResumeState),
             };
             var outputFolder = parse.GetValue(resume) ?? parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? EnsembleTrainer.DescribeModels(models));
+            OutputPaths.RefuseFileAsFolder(outputFolder, parse.GetValue(resume) is not null ? "--resume" : "--output");
             return Run(console, runOptions, new RunFolder(outputFolder), state, measureTest: !parse.GetValue(noTest), cancellation);
         }));
         return command;

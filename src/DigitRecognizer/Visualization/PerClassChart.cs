@@ -51,7 +51,7 @@ public static class PerClassChart
         var labels = report.Classes.Select(c => ChartStyle.Text($"{c.Digit}\n({c.Support:N0})")).ToArray();
         plot.Axes.Bottom.SetTicks(digits, labels);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.SetLimits(-0.6, report.Classes.Count - 0.4, bottom, 1);
+        plot.Axes.SetLimits(digits.Min() - 0.6, digits.Max() + 0.4, bottom, 1);   // only the digits in the data (see ClassificationReport)
         plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
         plot.Legend.Orientation = Orientation.Horizontal;
         plot.ShowLegend(Edge.Bottom);

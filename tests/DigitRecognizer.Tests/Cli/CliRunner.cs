@@ -20,4 +20,7 @@ internal static class CliRunner
         var exitCode = DigitsApp.Run(args, console, writer, writer);
         return (exitCode, writer.ToString());
     }
+
+    /// <summary>The output with its line wrapping (and any run of spaces) undone, for messages longer than the console is wide.</summary>
+    public static string Unwrapped(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 }

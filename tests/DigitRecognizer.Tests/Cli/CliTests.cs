@@ -489,6 +489,40 @@ public sealed class CliTests : IDisposable
         Assert.Contains("](misclassified.png)", File.ReadAllText(Path.Combine(report, "report.md")));
     }
 
+    [Theory]
+    [InlineData("predict", "--output")]
+    [InlineData("evaluate", "--json")]
+    public void AnOutputThatIsTheInput_IsRefused_AndTheInputStaysAsItWas(string verb, string option)
+    {
+        var model = TrainTinyModel();
+        var labelled = folder.File($"{verb}-input.csv");
+        KaggleCsvWriter.Write(labelled, TestData.Synthetic(20, seed: 3));
+        var before = File.ReadAllText(labelled);
+        var input = verb == "predict" ? "--input" : "--data";
+
+        var (exitCode, output) = CliRunner.Run(verb, "--model", model, input, labelled, option, labelled);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains($"{option} {labelled} is also what this command reads", CliRunner.Unwrapped(output));
+        Assert.Equal(before, File.ReadAllText(labelled));
+    }
+
+    [Fact]
+    public void Train_IntoAPathThatIsAFile_IsRefusedBeforeTraining()
+    {
+        var trainCsv = folder.File("train-small.csv");
+        KaggleCsvWriter.Write(trainCsv, TestData.Synthetic(40));
+        var notAFolder = folder.File("taken-by-a-file");
+        File.WriteAllText(notAFolder, "keep me");
+
+        var (exitCode, output) = CliRunner.Run("train", "--data", trainCsv, "--model", "dense", "--epochs", "1", "--output", notAFolder);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains($"--output {notAFolder} is a file", CliRunner.Unwrapped(output));
+        Assert.DoesNotContain("epoch 1/1", output);
+        Assert.Equal("keep me", File.ReadAllText(notAFolder));
+    }
+
     [Fact]
     public void Evaluate_WithAReportFolderThatIsAFile_FailsWithOneLine()
     {

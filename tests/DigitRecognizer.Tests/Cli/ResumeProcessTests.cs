@@ -113,15 +113,13 @@ public sealed class ResumeProcessTests(UninterruptedRun whole) : IClassFixture<U
         var otherThreads = CliRunner.Run("train", "--resume", output, "--threads", "2");
 
         Assert.Equal(ExitCodes.Failure, again.ExitCode);
-        Assert.Contains($"continue it with `digits train --resume {output}`, or start afresh with --restart", Unwrapped(again.Output));
+        Assert.Contains($"continue it with `digits train --resume {output}`, or start afresh with --restart", CliRunner.Unwrapped(again.Output));
         Assert.Equal(ExitCodes.Failure, otherThreads.ExitCode);
-        Assert.Contains("threads 1 (given 2)", Unwrapped(otherThreads.Output));
+        Assert.Contains("threads 1 (given 2)", CliRunner.Unwrapped(otherThreads.Output));
         Assert.True(System.IO.File.Exists(Path.Combine(output, "resume.state")));   // refusing destroys nothing
     }
 
     private const int Sigterm = 15;
-
-    private static string Unwrapped(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
     private static void AssertSameCheckpoint(string expectedPath, string actualPath)
     {

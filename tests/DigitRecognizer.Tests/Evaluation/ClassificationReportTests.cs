@@ -46,6 +46,19 @@ public class ClassificationReportTests
     }
 
     [Fact]
+    public void Report_OfDataHoldingSomeDigitsOnly_LeavesOutTheDigitsNeitherTrueNorPredicted()
+    {
+        // Digits 1 and 3 of 5: 3 is once predicted as 4, which is thereby in the report (precision 0) while 0 and 2 are not.
+        var report = ClassificationReport.From(new ConfusionMatrix([1, 1, 3, 3], [1, 1, 3, 4], classCount: 5));
+
+        Assert.Equal([1, 3, 4], report.Classes.Select(c => c.Digit));
+        AssertScores(report.Classes[1], 1.0, 0.5, 2.0 / 3, 2);
+        AssertScores(report.Classes[2], 0.0, 0.0, 0.0, 0);
+        Assert.Equal((1 + 2.0 / 3 + 0) / 3, report.MacroAverage.F1, 12);
+        Assert.Equal(4, report.MacroAverage.Support);
+    }
+
+    [Fact]
     public void ConfusionMatrix_RejectsLabelsOutsideTheClasses() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix([0, 3], [0, 1], classCount: 3));
 
