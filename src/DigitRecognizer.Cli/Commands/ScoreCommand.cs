@@ -13,13 +13,13 @@ internal static class ScoreCommand
     {
         var submission = new Option<string>("--submission", "-s")
         {
-            Description = "A submission file: ImageId,Label with ImageId from 1.",
+            Description = "A submission file: ImageId,Label, each ImageId from 1 to the number of rows once, the rows in any order (Kaggle matches them by ImageId).",
             HelpName = "FILE",
             Required = true,
         };
         var truth = new Option<string?>("--truth")
         {
-            Description = "The true labels, in the same order: a labelled CSV, an MNIST folder (test part) or an IDX image file with labels beside it. Default: the embedded MNIST test set.",
+            Description = "The true labels, image i for ImageId i: a labelled CSV, an MNIST folder (test part) or an IDX image file with labels beside it. Default: the embedded MNIST test set.",
             HelpName = "PATH",
         };
 

@@ -43,16 +43,18 @@ public static class SubmissionWriter
     }
 
     /// <summary>
-    /// Reads a submission back: the labels in ImageId order. Tolerates what <see cref="KaggleCsvReader"/>
-    /// tolerates (byte-order mark, CRLF, blank lines, spaces around values).
+    /// Reads a submission back: the labels in ImageId order. The rows may come in any order, as Kaggle matches them by
+    /// ImageId, but each of 1…N (N rows) must be there once. Tolerates what <see cref="KaggleCsvReader"/> tolerates
+    /// (byte-order mark, CRLF, blank lines, spaces around values).
     /// </summary>
     /// <exception cref="DataFormatException">
-    /// The file is missing or malformed: wrong header, a row without exactly two columns, ids that do not
-    /// count 1, 2, 3, … in order, or a label outside 0–9.
+    /// The file is missing or malformed: wrong header, a row without exactly two columns, an ImageId twice or
+    /// outside 1…N, or a label outside 0–9.
     /// </exception>
     public static IReadOnlyList<int> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path)) throw new DataFormatException(path, null, null, "is a folder; expected a submission file (ImageId,Label)");
         string text;
         try
         {
@@ -64,7 +66,7 @@ public static class SubmissionWriter
         }
 
         var lines = text.Split('\n');
-        var labels = new List<int>();
+        var rows = new Dictionary<long, (int Label, long Line)>();
         var sawHeader = false;
         for (var index = 0; index < lines.Length; index++)
         {
@@ -92,24 +94,31 @@ public static class SubmissionWriter
             if (cells.Length != 2)
                 throw new DataFormatException(path, line, null,
                     $"row has {cells.Length} {(cells.Length == 1 ? "column" : "columns")}; expected 2 (ImageId,Label)");
-            var expectedId = labels.Count + 1;
             if (!TryParseWholeNumber(cells[0], out var id))
                 throw new DataFormatException(path, line, 1,
-                    $"ImageId {KaggleCsvReader.Quote(cells[0])} is not a whole number; expected {expectedId}");
-            if (id != expectedId)
-                throw new DataFormatException(path, line, 1,
-                    $"ImageId is {id}; expected {expectedId} (ids count from 1 in order)");
+                    $"ImageId {KaggleCsvReader.Quote(cells[0])} is not a whole number; expected an id counting from 1");
+            if (id < 1)
+                throw new DataFormatException(path, line, 1, $"ImageId is {id}; ids count from 1");
+            if (rows.TryGetValue(id, out var earlier))
+                throw new DataFormatException(path, line, 1, $"ImageId {id} is here a second time (first on line {earlier.Line})");
             if (!TryParseWholeNumber(cells[1], out var label))
                 throw new DataFormatException(path, line, 2,
                     $"label {KaggleCsvReader.Quote(cells[1])} is not a whole number; expected 0..{DigitImage.ClassCount - 1}");
             if (label is < 0 or >= DigitImage.ClassCount)
                 throw new DataFormatException(path, line, 2, $"label {label} is outside 0..{DigitImage.ClassCount - 1}");
-            labels.Add((int)label);
+            rows.Add(id, ((int)label, line));
         }
 
         if (!sawHeader) throw new DataFormatException(path, null, null, $"file is empty; expected the header {Header}, then one row per image");
-        if (labels.Count == 0) throw new DataFormatException(path, null, null, "has a header but no rows; expected one row per image after it");
-        return labels;
+        if (rows.Count == 0) throw new DataFormatException(path, null, null, "has a header but no rows; expected one row per image after it");
+        // N distinct ids all within 1…N are exactly 1…N; an id above N means another is missing.
+        foreach (var (id, (_, line)) in rows.Where(r => r.Key > rows.Count).OrderBy(r => r.Value.Line).Take(1))
+        {
+            var missing = Enumerable.Range(1, rows.Count).First(k => !rows.ContainsKey(k));
+            throw new DataFormatException(path, line, 1,
+                $"ImageId is {id}, but the file has {rows.Count} rows, so ImageId {missing} is missing (expected each of 1..{rows.Count} once, in any order)");
+        }
+        return Enumerable.Range(1, rows.Count).Select(k => rows[k].Label).ToArray();
     }
 
     private static bool TryParseWholeNumber(string text, out long value) =>

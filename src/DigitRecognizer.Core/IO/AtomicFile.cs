@@ -28,7 +28,8 @@ public static class AtomicFile
         {
             TryDelete(temporary);
             // The system's message alone ("Could not find file '/proc/x'") does not say which output failed.
-            throw new IOException($"cannot write {path}: {error.Message}", error);
+            // Its temporary file's name would only puzzle: the failure is the target's folder's.
+            throw new IOException($"cannot write {path}: {error.Message.Replace(temporary, "a temporary file beside it")}", error);
         }
         catch
         {

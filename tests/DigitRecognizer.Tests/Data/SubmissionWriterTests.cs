@@ -111,18 +111,41 @@ public sealed class SubmissionWriterTests : IDisposable
     }
 
     [Fact]
-    public void Read_IdsOutOfOrder_SaysWhichIdWasExpected()
+    public void Read_AnIdMissing_SaysWhichOne()
     {
         var path = WriteText("ImageId,Label\n1,2\n\n3,4\n");
         AssertError(Assert.Throws<DataFormatException>(() => SubmissionWriter.Read(path)), path, 4, 1,
-            "ImageId is 3; expected 2");
+            "ImageId is 3, but the file has 2 rows, so ImageId 2 is missing");
+    }
+
+    [Fact]
+    public void Read_AFolder_SaysItIsAFolder()
+    {
+        var path = PathOf("a-folder");
+        Directory.CreateDirectory(path);
+        AssertError(Assert.Throws<DataFormatException>(() => SubmissionWriter.Read(path)), path, null, null, "is a folder; expected a submission file");
+    }
+
+    [Fact]
+    public void Read_RowsInAnyOrder_GiveTheLabelsInImageIdOrder_AsKaggleMatchesThemById()
+    {
+        var path = WriteText("ImageId,Label\n3,7\n1,5\n2,6\n");
+        Assert.Equal([5, 6, 7], SubmissionWriter.Read(path));
+    }
+
+    [Fact]
+    public void Read_AnIdTwice_NamesBothLines()
+    {
+        var path = WriteText("ImageId,Label\n1,2\n2,3\n1,4\n");
+        AssertError(Assert.Throws<DataFormatException>(() => SubmissionWriter.Read(path)), path, 4, 1,
+            "ImageId 1 is here a second time (first on line 2)");
     }
 
     [Fact]
     public void Read_IdsNotStartingAtOne_AreRejected()
     {
         var path = WriteText("ImageId,Label\n0,2\n");
-        AssertError(Assert.Throws<DataFormatException>(() => SubmissionWriter.Read(path)), path, 2, 1, "ImageId is 0; expected 1");
+        AssertError(Assert.Throws<DataFormatException>(() => SubmissionWriter.Read(path)), path, 2, 1, "ImageId is 0; ids count from 1");
     }
 
     [Fact]
