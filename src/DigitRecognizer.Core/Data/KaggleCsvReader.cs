@@ -131,6 +131,10 @@ public static class KaggleCsvReader
                 : "";
             throw new DataFormatException(path, line, i + 1, $"column {i + 1} is {Quote(names[i])}; expected '{expected}'{hint}");
         }
+        if (names.Length == expectedCount + 1 && names[^1].Length == 0)
+            throw new DataFormatException(path, line, names.Length, $"the header ends with an empty column {names.Length} (a comma at the end of the line?); expected {HeaderShape}");
+        if (names.Length == expectedCount + 1 && names[^1] == LabelColumn)
+            throw new DataFormatException(path, line, names.Length, $"column {names.Length} is '{LabelColumn}'; the label column comes first ({HeaderShape})");
         if (names.Length != expectedCount)
             throw new DataFormatException(path, line, null, $"header has {names.Length} columns; expected {HeaderShape}");
         return labelled;

@@ -89,7 +89,8 @@ public sealed record TrainingSplit(DigitDataset Used, DigitDataset Train, DigitD
         var used = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
         var expected = metrics.TrainImages + metrics.ValidationImages + metrics.HoldoutImages;
         if (used == expected && split() is { } part && part.Count == count) return part;
-        throw new ArgumentException(
-            $"{data.Source} gives {used:N0} images, but this model was trained on {expected:N0} from {metrics.DataSource}: give the data it was trained on.");
+        throw new ArgumentException(used == expected
+            ? $"{data.Source} gives {used:N0} images, as many as this model was trained on from {metrics.DataSource}, but not the same ones (their labels differ): give the data it was trained on."
+            : $"{data.Source} gives {used:N0} images, but this model was trained on {expected:N0} from {metrics.DataSource}: give the data it was trained on.");
     }
 }

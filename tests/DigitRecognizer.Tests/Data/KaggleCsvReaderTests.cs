@@ -314,6 +314,20 @@ public sealed class KaggleCsvReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_LinesEndingInAComma_SayItIsAnEmptyLastColumn()
+    {
+        var path = WriteFile($"{UnlabelledHeader},\n{Row(null)},\n");
+        AssertError(ReadFails(path), path, 1, 785, "the header ends with an empty column 785 (a comma at the end of the line?)");
+    }
+
+    [Fact]
+    public void Read_TheLabelColumnLast_SaysItComesFirst()
+    {
+        var path = WriteFile($"{UnlabelledHeader},label\n{Row(null)},3\n");
+        AssertError(ReadFails(path), path, 1, 785, "column 785 is 'label'; the label column comes first");
+    }
+
+    [Fact]
     public void Read_HeaderWithWrongName_NamesTheFirstWrongColumn()
     {
         var header = LabelledHeader.Replace("pixel3,", "foo,").Replace("pixel9,", "bar,");
