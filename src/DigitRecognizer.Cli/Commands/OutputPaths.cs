@@ -18,8 +18,7 @@ internal static class OutputPaths
         foreach (var input in inputs)
         {
             if (input is null) continue;
-            var file = Directory.Exists(input) ? Path.Combine(input, Checkpoint.FileName) : input;
-            if (string.Equals(Path.GetFullPath(file), target, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(Path.GetFullPath(Checkpoint.Resolve(input)), target, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
                 throw new ArgumentException($"{option} {output} is also what this command reads ({input}); writing it would replace that file. Give {option} another path.");
         }
     }

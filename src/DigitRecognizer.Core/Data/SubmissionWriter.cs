@@ -112,11 +112,12 @@ public static class SubmissionWriter
         if (!sawHeader) throw new DataFormatException(path, null, null, $"file is empty; expected the header {Header}, then one row per image");
         if (rows.Count == 0) throw new DataFormatException(path, null, null, "has a header but no rows; expected one row per image after it");
         // N distinct ids all within 1…N are exactly 1…N; an id above N means another is missing.
-        foreach (var (id, (_, line)) in rows.Where(r => r.Key > rows.Count).OrderBy(r => r.Value.Line).Take(1))
+        var (beyond, (_, beyondLine)) = rows.Where(r => r.Key > rows.Count).OrderBy(r => r.Value.Line).FirstOrDefault();
+        if (beyond > 0)
         {
             var missing = Enumerable.Range(1, rows.Count).First(k => !rows.ContainsKey(k));
-            throw new DataFormatException(path, line, 1,
-                $"ImageId is {id}, but the file has {rows.Count} rows, so ImageId {missing} is missing (expected each of 1..{rows.Count} once, in any order)");
+            throw new DataFormatException(path, beyondLine, 1,
+                $"ImageId is {beyond}, but the file has {rows.Count} rows, so ImageId {missing} is missing (expected each of 1..{rows.Count} once, in any order)");
         }
         return Enumerable.Range(1, rows.Count).Select(k => rows[k].Label).ToArray();
     }
