@@ -50,6 +50,18 @@ public sealed class OnnxDigitClassifier : IConcurrentDigitClassifier, IDisposabl
         {
             throw new OnnxModelException(path, $"cannot be read: {error.Message}", error);
         }
+        return FromBytes(bytes, System.IO.Path.GetFullPath(path), settings, preprocessing);
+    }
+
+    /// <summary>
+    /// A model held in memory (embedded in a program, or just exported); <paramref name="name"/> stands for its
+    /// file in <see cref="Path"/> and in errors.
+    /// </summary>
+    /// <exception cref="OnnxModelException">The bytes are not ONNX, or the model has another interface.</exception>
+    public static OnnxDigitClassifier FromBytes(byte[] bytes, string name, OnnxSessionSettings? settings = null,
+        PreprocessingOptions? preprocessing = null)
+    {
+        var path = name;
         InferenceSession session;
         using (var options = (settings ?? OnnxSessionSettings.Default).ToSessionOptions())
         {
@@ -71,10 +83,10 @@ public sealed class OnnxDigitClassifier : IConcurrentDigitClassifier, IDisposabl
             session.Dispose();
             throw;
         }
-        return new OnnxDigitClassifier(session, System.IO.Path.GetFullPath(path), new MnistPreprocessor(preprocessing));
+        return new OnnxDigitClassifier(session, path, new MnistPreprocessor(preprocessing));
     }
 
-    /// <summary>The file the model came from.</summary>
+    /// <summary>The file the model came from (for a model loaded from bytes, the name it was given).</summary>
     public string Path { get; }
 
     /// <summary>The architecture the file's metadata names ("cnn", "cnn-bn+resnet", ...; "onnx" when it names none).</summary>

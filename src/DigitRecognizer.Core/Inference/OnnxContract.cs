@@ -88,5 +88,12 @@ public static class OnnxContract
 
         /// <summary>The program and version that exported the file (also in the model's producer fields).</summary>
         public const string Producer = "producer";
+
+        /// <summary>
+        /// How the weights and activations were reduced to 8-bit integers, for a model exported with
+        /// <c>digits export-onnx --quantize int8</c> (absent for float32 models): the scheme and the images the
+        /// activation ranges were measured on. Its input and output stay float32 as in every exported model.
+        /// </summary>
+        public const string Quantization = "quantization";
     }
 }

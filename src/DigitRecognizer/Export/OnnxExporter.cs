@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using DigitRecognizer.Checkpoints;
+using DigitRecognizer.Data;
 using DigitRecognizer.Inference;
 using DigitRecognizer.IO;
 using DigitRecognizer.Models;
@@ -37,6 +38,61 @@ public static class OnnxExporter
 
     /// <summary>The ONNX model of <paramref name="classifier"/>, serialised.</summary>
     public static byte[] ToBytes(DigitClassifier classifier) => Serialize(Build(classifier));
+
+    /// <summary>
+    /// The int8 model of <paramref name="classifier"/> (<see cref="OnnxQuantizer"/>: integer convolutions, about a
+    /// quarter of the file and ~1.6–2× faster in ONNX Runtime on a CPU with 8-bit dot products), its activation ranges
+    /// measured on <paramref name="validation"/> — the model's validation part, training images it did not fit, never
+    /// the test set — and compared there with the float32 export. Its refusal rule is chosen again on the same
+    /// images, aiming at the checkpoint's refused share, since rounding moves the probabilities the threshold was
+    /// set on; its metadata gives its own validation accuracy and no test accuracy (the checkpoint's was measured
+    /// on other weights).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The network holds a layer or architecture the exporter does not know.</exception>
+    public static QuantizedExport ToQuantizedBytes(DigitClassifier classifier, DigitDataset validation, string description,
+        CancellationToken cancellation = default)
+    {
+        var labels = validation.RequireLabels("Checking the int8 model against the float32 one");
+        var floatModel = Build(classifier);
+        var model = OnnxQuantizer.Quantize(floatModel, validation, cancellation);
+        var (floatPredictions, quantizedPredictions) = (Predict(floatModel, validation, cancellation), Predict(model, validation, cancellation));
+
+        double Accuracy(PredictionSet predictions) => (double)labels.Where((label, i) => predictions.Labels[i] == label).Count() / labels.Length;
+        var sameLabels = floatPredictions.Labels.Where((label, i) => quantizedPredictions.Labels[i] == label).Count();
+        var largestDifference = floatPredictions.Probabilities.Zip(quantizedPredictions.Probabilities, (a, b) => Math.Abs((double)a - b)).Max();
+        var rejection = classifier.Metadata.Rejection is { } rule
+            ? RejectionCalibrator.Choose(quantizedPredictions, labels, description, new RejectionOptions { TargetRefusedShare = rule.TargetRefusedShare }).Chosen
+            : null;
+        var quantizedAccuracy = Accuracy(quantizedPredictions);
+        var metadata = classifier.Metadata with
+        {
+            Rejection = rejection,
+            Metrics = classifier.Metadata.Metrics with { ValidationAccuracy = quantizedAccuracy, ValidationLoss = null, TestAccuracy = null },
+        };
+        model.DocString = $"{floatModel.DocString} Weights and activations in 8-bit integers (QDQ).";
+        model.MetadataProps.Clear();
+        model.MetadataProps.AddRange(Metadata(metadata).Select(p => Property(p.Key, p.Value)));
+        model.MetadataProps.Add(Property(OnnxContract.Metadata.Quantization,
+            $"int8 QDQ: convolution weights int8 per output channel (symmetric), activations uint8 per tensor, ranges from {validation.Count} images ({description})"));
+        return new QuantizedExport
+        {
+            Bytes = Serialize(model),
+            Images = validation.Count,
+            ImagesDescription = description,
+            FloatAccuracy = Accuracy(floatPredictions),
+            QuantizedAccuracy = quantizedAccuracy,
+            SameLabels = sameLabels,
+            LargestProbabilityDifference = largestDifference,
+            Rejection = rejection,
+        };
+    }
+
+    // Predictions of a graph held in memory, on one thread as everywhere (the same figures on every run).
+    private static PredictionSet Predict(ModelProto model, DigitDataset data, CancellationToken cancellation)
+    {
+        using var classifier = DigitRecognizer.Onnx.OnnxDigitClassifier.FromBytes(Serialize(model), "the model being exported");
+        return classifier.Predict(data, cancellation: cancellation);
+    }
 
     internal static ModelProto Build(DigitClassifier classifier)
     {

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DigitRecognizer.Inference;
+using DigitRecognizer.Onnx;
 using DigitRecognizer.Tests.Export;
 using Microsoft.ML.OnnxRuntime;
 
@@ -115,5 +116,54 @@ public sealed class ExportOnnxCliTests : IDisposable
         var auto = CliRunner.Run("predict", "--model", onnx, "--input", image, "--precision", "auto");
         Assert.True(auto.ExitCode == 0, auto.Output);
         Assert.NotNull(torch);
+    }
+
+    [Fact]
+    public void ExportOnnx_Int8_CalibratesOnTheValidationPartOfTheGivenData_AndSaysHowItCompares()
+    {
+        var (_, checkpoint, floatFile) = OnnxTestModels.Get("cnn-bn");
+        var data = folder.File("train.csv");
+        DigitRecognizer.Data.KaggleCsvWriter.Write(data, OnnxTestModels.TrainingImages);
+        var output = folder.File("int8.onnx");
+
+        var (exitCode, text) = CliRunner.Run("export-onnx", "--model", checkpoint, "--output", output, "--quantize", "int8", "--data", data);
+
+        Assert.True(exitCode == 0, text);
+        Assert.Matches(@"int8 on 60 images \(.*train\.csv, validation part\): accuracy [\d.]+% \(float32 [\d.]+%\), the same label on \d+ of them", CliRunner.Unwrapped(text));
+        Assert.True(new FileInfo(output).Length < 0.35 * new FileInfo(floatFile).Length);
+        using var int8 = OnnxDigitClassifier.Load(output);
+        Assert.Contains("train.csv, validation part", int8.Metadata[OnnxContract.Metadata.Quantization]);
+        var evaluated = CliRunner.Run("evaluate", "--model", output);
+        Assert.True(evaluated.ExitCode == 0, evaluated.Output);
+    }
+
+    [Theory]
+    [InlineData("--quantize", "int4", "--quantize takes int8, not 'int4'.")]
+    [InlineData("--data", "train.csv", "--data is only read with --quantize int8")]
+    public void ExportOnnx_RefusesAnotherQuantisation_AndDataWithoutIt_WritingNothing(string option, string value, string message)
+    {
+        var (_, checkpoint, _) = OnnxTestModels.Get("cnn-bn");
+        var output = folder.File("refused.onnx");
+
+        var (exitCode, text) = CliRunner.Run("export-onnx", "--model", checkpoint, "--output", output, option, value);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(message, CliRunner.Unwrapped(text));
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void ExportOnnx_Int8_OnDataTheModelWasNotTrainedOn_SaysSo()
+    {
+        var (_, checkpoint, _) = OnnxTestModels.Get("cnn-bn");
+        var data = folder.File("other.csv");
+        DigitRecognizer.Data.KaggleCsvWriter.Write(data, OnnxTestModels.TestImages(500));
+        var output = folder.File("int8.onnx");
+
+        var (exitCode, text) = CliRunner.Run("export-onnx", "--model", checkpoint, "--output", output, "--quantize", "int8", "--data", data);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("other.csv", text);
+        Assert.False(File.Exists(output));
     }
 }

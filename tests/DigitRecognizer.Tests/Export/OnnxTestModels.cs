@@ -24,6 +24,9 @@ internal static class OnnxTestModels
     private static readonly Dictionary<string, (DigitClassifier Torch, string Checkpoint, string Onnx)> Trained = [];
     private static readonly Lazy<DigitDataset> TrainingSlice = new(() => MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train).Take(600));
 
+    /// <summary>The images every model here was trained on (its validation part included): the first 600 MNIST training images.</summary>
+    public static DigitDataset TrainingImages => TrainingSlice.Value;
+
     /// <summary>The first MNIST test images (never trained on: these are only compared).</summary>
     public static DigitDataset TestImages(int count) => MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(count);
 

@@ -1,0 +1,127 @@
+using DigitRecognizer.Data;
+using DigitRecognizer.Export;
+using DigitRecognizer.Inference;
+using DigitRecognizer.Onnx;
+using DigitRecognizer.Training;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+
+namespace DigitRecognizer.Tests.Export;
+
+/// <summary>
+/// The int8 export (<c>digits export-onnx --quantize int8</c>): the small models of <see cref="OnnxTestModels"/> quantised on
+/// their own validation part, then compared with their float32 export on MNIST test images they never saw.
+/// </summary>
+public sealed class OnnxQuantizationTests
+{
+    public static TheoryData<string> ConvolutionalModels => ["cnn", "cnn-bn", "cnn-fast", "resnet", "m5", OnnxTestModels.MixedEnsemble];
+
+    internal static QuantizedExport Quantize(DigitClassifier classifier) =>
+        OnnxExporter.ToQuantizedBytes(classifier, ValidationPart(classifier), "MNIST training slice, validation part");
+
+    internal static DigitDataset ValidationPart(DigitClassifier classifier) =>
+        TrainingSplit.ValidationPart(OnnxTestModels.TrainingImages, classifier.Metadata);
+
+    [Theory]
+    [MemberData(nameof(ConvolutionalModels))]
+    public void TheInt8Model_GivesProbabilities_AndMostlyTheFloatModelsLabels(string name)
+    {
+        var (torch, _, floatFile) = OnnxTestModels.Get(name);
+        var export = Quantize(torch);
+        using var int8 = OnnxDigitClassifier.FromBytes(export.Bytes, $"{name} int8");
+        using var float32 = OnnxDigitClassifier.Load(floatFile);
+        var images = OnnxTestModels.TestImages(300);
+
+        var (expected, actual) = (float32.Predict(images), int8.Predict(images));
+
+        for (var i = 0; i < images.Count; i++)
+        {
+            var row = actual.Row(i);
+            Assert.Equal(1.0, row.ToArray().Sum(p => (double)p), 1e-4);
+            Assert.All(row.ToArray(), p => Assert.InRange(p, 0f, 1f));
+        }
+        // Rounding moves a few borderline images of these one-epoch models, not the model: a broken scale or a weight
+        // in the wrong channel would agree on a fraction of them.
+        var same = expected.Labels.Where((label, i) => actual.Labels[i] == label).Count();
+        Assert.True(same >= 0.97 * images.Count, $"{name}: int8 gives the float model's label on {same} of {images.Count} test images");
+        Assert.Equal(export.Images, ValidationPart(torch).Count);
+        Assert.InRange(export.SameLabels, (int)(0.97 * export.Images), export.Images);
+    }
+
+    [Fact]
+    public void OnnxRuntime_RunsEveryConvolution_AsAnIntegerConvolution_AndTheFileIsAboutAQuarter()
+    {
+        var (torch, _, floatFile) = OnnxTestModels.Get("cnn-bn");
+        var export = Quantize(torch);
+        using var folder = new TempFolder();
+        var optimised = folder.File("optimised.onnx");
+
+        // What ONNX Runtime makes of the graph once it has fused it (the file it writes when asked to).
+        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = optimised })
+        using (new InferenceSession(export.Bytes, options)) { }
+        var fused = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimised)).Graph.Node.Select(n => n.OpType).ToList();
+        var written = ModelProto.Parser.ParseFrom(export.Bytes).Graph;
+
+        var convolutions = written.Node.Count(n => n.OpType == "Conv");
+        Assert.Equal(7, convolutions); // cnn-bn: six 3×3 and the 4×4 head
+        Assert.Equal(convolutions, fused.Count(op => op == "QLinearConv"));
+        Assert.DoesNotContain("Conv", fused);
+        Assert.DoesNotContain("BatchNormalization", written.Node.Select(n => n.OpType)); // folded into the convolutions
+        Assert.All(written.Initializer.Where(i => i.Dims.Count == 4), w => Assert.Equal((int)TensorProto.Types.DataType.Int8, w.DataType));
+        var floatSize = new FileInfo(floatFile).Length;
+        Assert.True(export.Bytes.Length < 0.35 * floatSize, $"int8 file {export.Bytes.Length:N0} bytes, float32 {floatSize:N0}");
+    }
+
+    [Fact]
+    public void TheInt8File_DescribesItself_WithItsOwnFiguresAndRule_AndNoTestAccuracy()
+    {
+        var (trained, _, _) = OnnxTestModels.Get("cnn-bn");
+        var rule = new Rejection
+        {
+            Method = RejectionMethod.MaxProbability, Threshold = 0.5, ChosenOn = "the float weights", Images = 60, RefusedShare = 0.05,
+            ErrorShareOfAccepted = 0.01, TargetRefusedShare = 0.05,
+        };
+        var calibrated = new DigitClassifier(trained.Module, trained.Normalization,
+            trained.Metadata with { Rejection = rule, Metrics = trained.Metadata.Metrics with { TestAccuracy = 0.9 } });
+
+        var export = Quantize(calibrated);
+        using var int8 = OnnxDigitClassifier.FromBytes(export.Bytes, "int8");
+        var metadata = OnnxExporter.ReadCheckpointMetadata(int8.Metadata)!;
+
+        Assert.Contains("int8", int8.Metadata[OnnxContract.Metadata.Quantization]);
+        Assert.Contains($"{export.Images} images", int8.Metadata[OnnxContract.Metadata.Quantization]);
+        Assert.Null(int8.TestAccuracy); // measured on the float weights, not these
+        Assert.Null(metadata.Metrics.TestAccuracy);
+        Assert.Equal(export.QuantizedAccuracy, int8.ValidationAccuracy!.Value, 1e-12);
+        // The rule is chosen again on the int8 model's own probabilities, aiming at the same refused share.
+        Assert.NotNull(export.Rejection);
+        Assert.Equal(export.Rejection, metadata.Rejection);
+        Assert.Equal(rule.TargetRefusedShare, export.Rejection!.TargetRefusedShare);
+        Assert.Equal("MNIST training slice, validation part", export.Rejection.ChosenOn);
+        var validation = ValidationPart(calibrated);
+        var refused = int8.Predict(validation).Probabilities.Chunk(DigitImage.ClassCount)
+            .Count(p => Rejection.Score(export.Rejection.Method, p) < export.Rejection.Threshold);
+        Assert.Equal(export.Rejection.RefusedShare, (double)refused / validation.Count, 1e-12);
+    }
+
+    [Fact]
+    public void TheSameCheckpointAndImages_GiveTheSameFile()
+    {
+        var (trained, _, _) = OnnxTestModels.Get("cnn");
+
+        Assert.Equal(Quantize(trained).Bytes, Quantize(trained).Bytes);
+    }
+
+    [Fact]
+    public void Weights_AreRoundedPerChannel_WithEachChannelsLargestMagnitudeAt127()
+    {
+        float[] weights = [0.5f, -0.25f, 0.1f, 0f, /* channel 2 */ -8f, 4f, 2f, 0.01f, /* channel 3, all zero */ 0f, 0f, 0f, 0f];
+
+        var (quantized, scales) = OnnxQuantizer.QuantizeWeights(weights, channels: 3);
+
+        Assert.Equal([0.5f / 127, 8f / 127, 1f], scales);
+        Assert.Equal([127, -64, 25, 0, -127, 64, 32, 0, 0, 0, 0, 0], quantized.Select(q => (int)q));
+        for (var i = 0; i < weights.Length; i++)
+            Assert.InRange(Math.Abs(quantized[i] * scales[i / 4] - weights[i]), 0, scales[i / 4] / 2 + 1e-7);
+    }
+}
