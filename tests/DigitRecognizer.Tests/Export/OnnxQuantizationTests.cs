@@ -78,7 +78,7 @@ public sealed class OnnxQuantizationTests
         var (trained, _, _) = OnnxTestModels.Get("cnn-bn");
         var rule = new Rejection
         {
-            Method = RejectionMethod.MaxProbability, Threshold = 0.5, ChosenOn = "the float weights", Images = 60, RefusedShare = 0.05,
+            Method = RejectionMethod.Margin, Threshold = 0.5, ChosenOn = "the float weights", Images = 60, RefusedShare = 0.05,
             ErrorShareOfAccepted = 0.01, TargetRefusedShare = 0.05,
         };
         var calibrated = new DigitClassifier(trained.Module, trained.Normalization,
@@ -93,10 +93,12 @@ public sealed class OnnxQuantizationTests
         Assert.Null(int8.TestAccuracy); // measured on the float weights, not these
         Assert.Null(metadata.Metrics.TestAccuracy);
         Assert.Equal(export.QuantizedAccuracy, int8.ValidationAccuracy!.Value, 1e-12);
-        // The rule is chosen again on the int8 model's own probabilities, aiming at the same refused share.
+        // The threshold is chosen again on the int8 model's own probabilities, for the same method and refused share.
         Assert.NotNull(export.Rejection);
         Assert.Equal(export.Rejection, metadata.Rejection);
         Assert.Equal(rule.TargetRefusedShare, export.Rejection!.TargetRefusedShare);
+        Assert.Equal(rule.Method, export.Rejection.Method);
+        Assert.NotEqual(rule.Threshold, export.Rejection.Threshold);
         Assert.Equal("MNIST training slice, validation part", export.Rejection.ChosenOn);
         var validation = ValidationPart(calibrated);
         var refused = int8.Predict(validation).Probabilities.Chunk(DigitImage.ClassCount)

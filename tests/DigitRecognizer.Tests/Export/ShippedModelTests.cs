@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Data;
+using DigitRecognizer.Export;
 using DigitRecognizer.Inference;
 using DigitRecognizer.Onnx;
 
@@ -72,5 +73,26 @@ public sealed class ShippedModelTests
         Assert.InRange(rule!.RefusedShare, 0, 0.01); // issue 15: at most 1% of digits refused
         Assert.Equal(rule.Threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             onnx.Metadata[OnnxContract.Metadata.RejectionThreshold]);
+    }
+
+    [Fact]
+    public void TheShippedInt8Model_ReadsTheTestSetAsItsCheckpointDoes_FromAQuarterOfTheFile()
+    {
+        // models/best-int8.onnx: `digits export-onnx --model models/best.ckpt --output models/best-int8.onnx --quantize int8`.
+        using var checkpoint = Checkpoint.Load(Path.Combine(ModelsFolder, "best.ckpt"));
+        using var int8 = OnnxDigitClassifier.Load(Path.Combine(ModelsFolder, "best-int8.onnx"));
+        var images = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test);
+
+        var (expected, actual) = (checkpoint.Predict(images), int8.Predict(images));
+
+        var same = expected.Labels.Where((label, i) => actual.Labels[i] == label).Count();
+        Assert.True(same >= 9_990, $"the int8 model gives the checkpoint's label on {same:N0} of 10,000 test images");
+        Assert.Equal(checkpoint.Architecture, int8.Architecture);
+        Assert.Contains("int8", int8.Metadata[OnnxContract.Metadata.Quantization]);
+        Assert.Null(int8.TestAccuracy);
+        var rule = OnnxExporter.ReadCheckpointMetadata(int8.Metadata)!.Rejection;
+        Assert.NotNull(rule);
+        Assert.InRange(rule!.RefusedShare, 0, 0.01);
+        Assert.True(new FileInfo(int8.Path).Length < 0.35 * new FileInfo(Path.Combine(ModelsFolder, "best.onnx")).Length);
     }
 }
