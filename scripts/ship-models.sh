@@ -2,7 +2,7 @@
 # Rebuilds the trained models shipped under models/: trains each with a fixed number of epochs (no time
 # budget, so the same thread count reproduces its weights exactly; best is also shown synthetic non-digits,
 # so that its refusal rule turns letters and scribbles away), stores its unsure threshold (chosen on
-# its own validation images), exports it to ONNX (best also as int8, calibrated on the same validation images)
+# its own validation images), exports it to ONNX, in float32 and in int8 (calibrated on the same validation images),
 # and writes models/SHA256SUMS.
 # Usage: scripts/ship-models.sh [THREADS [NAME...]]   (NAME: cnn, best; the shipped files were made with 2 threads)
 set -euo pipefail
@@ -25,9 +25,7 @@ for name in "${names[@]}"; do
   cp "$work/$name/model.ckpt" "models/$name.ckpt.tmp" && mv "models/$name.ckpt.tmp" "models/$name.ckpt"
   cp "$work/$name/training.json" "models/$name.training.json.tmp" && mv "models/$name.training.json.tmp" "models/$name.training.json"
   "$digits" export-onnx --model "models/$name.ckpt" --output "models/$name.onnx"
-  if [ "$name" = best ]; then
-    "$digits" export-onnx --model models/best.ckpt --output models/best-int8.onnx --quantize int8
-  fi
+  "$digits" export-onnx --model "models/$name.ckpt" --output "models/$name-int8.onnx" --quantize int8
 done
 (cd models && sha256sum ./*.ckpt ./*.onnx | sed 's# \./# #' > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
 cat models/SHA256SUMS

@@ -10,8 +10,8 @@ namespace DigitRecognizer.Benchmarking;
 
 /// <summary>
 /// ONNX Runtime against TorchSharp on the same network, in one run: images/s at <c>predict</c>'s batch size,
-/// the latency of one image (median and p99), ONNX Runtime's session settings side by side, and how far the
-/// two engines' probabilities are apart on the test images.
+/// the latency of one image (median and p99), ONNX Runtime's session settings side by side, how far the
+/// two engines' probabilities are apart on the test images, and the same for the network's int8 export.
 /// </summary>
 internal static class OnnxBenchmark
 {
@@ -48,6 +48,17 @@ internal static class OnnxBenchmark
             var labelsDiffer = expected.Labels.Zip(actual.Labels).Count(pair => pair.First != pair.Second);
             add(new BenchmarkFigure($"agreement {model} ONNX vs TorchSharp", difference, "max |Δp|", [difference],
                 $"{difference:E2} over {data.Count:N0} test images; {labelsDiffer} labels differ"));
+        }
+
+        // The same network with 8-bit integer convolutions (export-onnx --quantize int8), in the default session.
+        var quantized = OnnxExporter.ToQuantizedBytes(torch, train.Take(1000), "training images", cancellation);
+        using (var int8 = OnnxDigitClassifier.FromBytes(quantized.Bytes, $"{model} int8"))
+        {
+            Throughput($"predict {model} ONNX Runtime int8", int8, data, options, add, cancellation);
+            Latency($"latency {model} ONNX Runtime int8", int8, singles, add);
+            var labelsDiffer = expected.Labels.Zip(int8.Predict(data).Labels).Count(pair => pair.First != pair.Second);
+            add(new BenchmarkFigure($"agreement {model} ONNX int8 vs TorchSharp", labelsDiffer, "labels differ", [labelsDiffer],
+                $"of {data.Count:N0} test images; file {quantized.Bytes.Length / 1024.0:N0} KB against {new FileInfo(path).Length / 1024.0:N0} KB in float32"));
         }
     }
 

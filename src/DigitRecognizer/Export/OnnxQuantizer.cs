@@ -104,7 +104,8 @@ internal static class OnnxQuantizer
         {
             if (!outputs.Contains(tensor) && !tensors.Contains(tensor)) tensors.Add(tensor);
         }
-        foreach (var conv in graph.Node.Where(n => n.OpType == "Conv"))
+        var initializers = graph.Initializer.Select(i => i.Name).ToHashSet();
+        foreach (var conv in graph.Node.Where(n => IsQuantized(n, consumers, initializers)))
         {
             Add(conv.Input[0]);
             var output = conv.Output[0];
@@ -112,6 +113,20 @@ internal static class OnnxQuantizer
             Add(output);
         }
         return tensors;
+    }
+
+    /// <summary>
+    /// Whether a node computes in integers: every convolution, and the hidden linear layers (a Gemm with stored
+    /// weights whose output goes on to another layer: the notebook CNN's 7,744 → 128 layer holds most of its weights).
+    /// The last layer, which gives the logits the softmax turns into the probabilities a threshold is set on, stays float.
+    /// </summary>
+    private static bool IsQuantized(NodeProto node, Dictionary<string, List<NodeProto>> consumers, HashSet<string> initializers)
+    {
+        if (node.OpType == "Conv") return true;
+        if (node.OpType != "Gemm" || !initializers.Contains(node.Input[1])) return false;
+        if (node.Attribute.Any(a => a.Name == "transA" && a.I != 0) || !node.Attribute.Any(a => a.Name == "transB" && a.I == 1)) return false;
+        var next = consumers[node.Output[0]] is [{ OpType: "Relu" } relu] ? consumers[relu.Output[0]] : consumers[node.Output[0]];
+        return next.Count > 0 && next.All(n => n.OpType is "Gemm" or "Conv");
     }
 
     /// <summary>Each tensor's smallest and largest value over the calibration images (0 always inside the range).</summary>
@@ -187,6 +202,10 @@ internal static class OnnxQuantizer
             dequantized[tensor] = dequantize.Output[0];
         }
 
+        var consumers = Consumers(graph);
+        var initializerNames = initializers.Keys.ToHashSet();
+        // By reference: a message's hash follows its contents, which the loop below changes.
+        var quantizedNodes = new HashSet<NodeProto>(graph.Node.Where(n => IsQuantized(n, consumers, initializerNames)), ReferenceEqualityComparer.Instance);
         var weightNodes = new List<NodeProto>();
         var unused = new HashSet<string>();
         foreach (var node in graph.Node)
@@ -194,7 +213,7 @@ internal static class OnnxQuantizer
             // Consumers read the dequantised copy; the pair itself reads the original.
             for (var k = 0; k < node.Input.Count; k++)
                 if (dequantized.TryGetValue(node.Input[k], out var copy)) node.Input[k] = copy;
-            if (node.OpType != "Conv" || !initializers.TryGetValue(node.Input[1], out var weightProto)) continue;
+            if (!quantizedNodes.Contains(node) || !initializers.TryGetValue(node.Input[1], out var weightProto)) continue;
             // A convolution whose input is not measured (it is the graph's output as well) stays float.
             if (tensors.FirstOrDefault(t => dequantized[t] == node.Input[0]) is not { } input) continue;
             var (weights, weightScales) = QuantizeWeights(Floats(weightProto), (int)weightProto.Dims[0]);

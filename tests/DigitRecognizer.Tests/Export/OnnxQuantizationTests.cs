@@ -14,7 +14,7 @@ namespace DigitRecognizer.Tests.Export;
 /// </summary>
 public sealed class OnnxQuantizationTests
 {
-    public static TheoryData<string> ConvolutionalModels => ["cnn", "cnn-bn", "cnn-fast", "resnet", "m5", OnnxTestModels.MixedEnsemble];
+    public static TheoryData<string> Models => ["dense", "cnn", "cnn-bn", "cnn-fast", "resnet", "m5", OnnxTestModels.MixedEnsemble];
 
     internal static QuantizedExport Quantize(DigitClassifier classifier) =>
         OnnxExporter.ToQuantizedBytes(classifier, ValidationPart(classifier), "MNIST training slice, validation part");
@@ -23,7 +23,7 @@ public sealed class OnnxQuantizationTests
         TrainingSplit.ValidationPart(OnnxTestModels.TrainingImages, classifier.Metadata);
 
     [Theory]
-    [MemberData(nameof(ConvolutionalModels))]
+    [MemberData(nameof(Models))]
     public void TheInt8Model_GivesProbabilities_AndMostlyTheFloatModelsLabels(string name)
     {
         var (torch, _, floatFile) = OnnxTestModels.Get(name);
@@ -48,10 +48,13 @@ public sealed class OnnxQuantizationTests
         Assert.InRange(export.SameLabels, (int)(0.97 * export.Images), export.Images);
     }
 
-    [Fact]
-    public void OnnxRuntime_RunsEveryConvolution_AsAnIntegerConvolution_AndTheFileIsAboutAQuarter()
+    [Theory]
+    [InlineData("cnn-bn", 7, 0, 0.35)]  // six 3×3 convolutions and the 4×4 head; the last layer is its only Gemm
+    [InlineData("cnn", 2, 1, 0.35)]     // two convolutions and the 7,744 → 128 hidden layer, most of the file
+    public void OnnxRuntime_RunsTheConvolutionsAndHiddenLayers_InIntegers_AndTheLastLayerInFloat(string name, int convolutions,
+        int hiddenLayers, double largestSizeShare)
     {
-        var (torch, _, floatFile) = OnnxTestModels.Get("cnn-bn");
+        var (torch, _, floatFile) = OnnxTestModels.Get(name);
         var export = Quantize(torch);
         using var folder = new TempFolder();
         var optimised = folder.File("optimised.onnx");
@@ -62,14 +65,15 @@ public sealed class OnnxQuantizationTests
         var fused = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimised)).Graph.Node.Select(n => n.OpType).ToList();
         var written = ModelProto.Parser.ParseFrom(export.Bytes).Graph;
 
-        var convolutions = written.Node.Count(n => n.OpType == "Conv");
-        Assert.Equal(7, convolutions); // cnn-bn: six 3×3 and the 4×4 head
+        Assert.Equal(convolutions, written.Node.Count(n => n.OpType == "Conv"));
         Assert.Equal(convolutions, fused.Count(op => op == "QLinearConv"));
+        Assert.Equal(hiddenLayers, fused.Count(op => op == "QGemm"));
         Assert.DoesNotContain("Conv", fused);
+        Assert.Equal(1, fused.Count(op => op == "Gemm")); // the logits, which the softmax and the refusal threshold read
         Assert.DoesNotContain("BatchNormalization", written.Node.Select(n => n.OpType)); // folded into the convolutions
         Assert.All(written.Initializer.Where(i => i.Dims.Count == 4), w => Assert.Equal((int)TensorProto.Types.DataType.Int8, w.DataType));
         var floatSize = new FileInfo(floatFile).Length;
-        Assert.True(export.Bytes.Length < 0.35 * floatSize, $"int8 file {export.Bytes.Length:N0} bytes, float32 {floatSize:N0}");
+        Assert.True(export.Bytes.Length < largestSizeShare * floatSize, $"int8 file {export.Bytes.Length:N0} bytes, float32 {floatSize:N0}");
     }
 
     [Fact]
