@@ -58,7 +58,8 @@ internal static class OnnxBenchmark
             Latency($"latency {model} ONNX Runtime int8", int8, singles, add);
             var labelsDiffer = expected.Labels.Zip(int8.Predict(data).Labels).Count(pair => pair.First != pair.Second);
             add(new BenchmarkFigure($"agreement {model} ONNX int8 vs TorchSharp", labelsDiffer, "labels differ", [labelsDiffer],
-                $"of {data.Count:N0} test images; file {quantized.Bytes.Length / 1024.0:N0} KB against {new FileInfo(path).Length / 1024.0:N0} KB in float32"));
+                $"of {data.Count:N0} test images (a network trained one short epoch, unsure of many: trained ones differ far less, docs/onnx.md); " +
+                $"file {quantized.Bytes.Length / 1024.0:N0} KB against {new FileInfo(path).Length / 1024.0:N0} KB in float32"));
         }
     }
 
