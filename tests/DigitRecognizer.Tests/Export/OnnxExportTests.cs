@@ -144,6 +144,17 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         File.WriteAllBytes(folder.File("foreign.onnx"), OnnxGraphBuilder.Serialize(model));
         var foreign = Assert.Throws<OnnxModelException>(() => OnnxDigitClassifier.Load(folder.File("foreign.onnx")));
         Assert.Contains("expected one input 'pixels'", foreign.Message);
+
+        // From memory: the same checks, naming what the caller called the bytes.
+        var fromBytes = Assert.Throws<OnnxModelException>(() => OnnxDigitClassifier.FromBytes("not a model"u8.ToArray(), "embedded.onnx"));
+        Assert.StartsWith("embedded.onnx", fromBytes.Message);
+        var foreignBytes = Assert.Throws<OnnxModelException>(() => OnnxDigitClassifier.FromBytes(File.ReadAllBytes(folder.File("foreign.onnx")), "embedded.onnx"));
+        Assert.Contains("expected one input 'pixels'", foreignBytes.Message);
+        using var loaded = OnnxDigitClassifier.FromBytes(File.ReadAllBytes(onnxPath), "embedded.onnx");
+        using var fromFile = OnnxDigitClassifier.Load(onnxPath);
+        Assert.Equal("embedded.onnx", loaded.Path);
+        Assert.Equal(fromFile.Predict(OnnxTestModels.TestImages(20)).Probabilities,
+            loaded.Predict(OnnxTestModels.TestImages(20)).Probabilities);
     }
 
     /// <summary>
