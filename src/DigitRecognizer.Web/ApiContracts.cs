@@ -42,18 +42,20 @@ public sealed record BatchPredictResponse(IReadOnlyList<BatchItem> Predictions, 
 /// <param name="Metrics">What training measured: validation and test accuracy, epochs, time; the data set by name only.</param>
 /// <param name="Training">The options the model was trained with.</param>
 /// <param name="Checkpoint">The checkpoint's file name (never its folder), or null for a model that came from no file.</param>
+/// <param name="Quantization">For an int8 ONNX file: how it was quantised (its metrics are then the int8 model's own, with no test accuracy); absent otherwise.</param>
 /// <remarks>
 /// Public: it says nothing of the server's folders. Checkpoints written before the embedded MNIST was recorded
 /// by name hold the path it was read from; that is cut down to the data set's name here.
 /// </remarks>
 public sealed record ModelInfo(string Name, string Architecture, DateTimeOffset CreatedUtc, string CreatedBy,
-    TrainingSummary Metrics, TrainingOptions Training, string? Checkpoint)
+    TrainingSummary Metrics, TrainingOptions Training, string? Checkpoint,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Quantization = null)
 {
     public static ModelInfo From(ServedModel model)
     {
         var metadata = model.Metadata;
         return new ModelInfo(model.Name, metadata.Architecture, metadata.CreatedUtc, metadata.CreatedBy, Public(metadata.Metrics),
-            metadata.Training, model.Path is null ? null : System.IO.Path.GetFileName(model.Path));
+            metadata.Training, model.Path is null ? null : System.IO.Path.GetFileName(model.Path), model.Quantization);
     }
 
     private static TrainingSummary Public(TrainingSummary metrics) => metrics with

@@ -20,6 +20,11 @@ public sealed record ServedModel(IDigitClassifier Classifier, string Name, strin
         _ => throw new ArgumentException($"A served model must be a checkpoint or an exported ONNX file, not {Classifier.GetType().Name}.", nameof(Classifier)),
     };
 
+    /// <summary>How an exported file's arithmetic was reduced to 8-bit integers (<c>export-onnx --quantize int8</c>), or null for float models.</summary>
+    public string? Quantization { get; } = Classifier is OnnxDigitClassifier file
+        ? file.Metadata.GetValueOrDefault(Inference.OnnxContract.Metadata.Quantization)
+        : null;
+
     /// <summary>Loads a checkpoint file or folder, or an exported .onnx file, and names it after what the user pointed at.</summary>
     /// <param name="onnx">ONNX Runtime's settings, for an ONNX file.</param>
     public static ServedModel Load(string path, OnnxSessionSettings? onnx = null)

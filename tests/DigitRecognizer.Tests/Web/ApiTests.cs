@@ -163,6 +163,23 @@ public abstract class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Model")]
+    public async Task Model_SaysWhenItIsAnInt8File_AndGivesThatFilesOwnFigures()
+    {
+        using var int8 = Onnx.OnnxDigitClassifier.Load(Path.Combine(TestData.ModelsFolder, "best-int8.onnx"));
+        await using var served = await ApiHost.StartAsync(int8);
+
+        using var json = JsonDocument.Parse(await served.Client.GetStringAsync("/api/model"));
+        using var plain = JsonDocument.Parse(await host.Client.GetStringAsync("/api/model"));
+
+        Assert.Contains("int8", json.RootElement.GetProperty("quantization").GetString());
+        var metrics = json.RootElement.GetProperty("metrics");
+        Assert.Equal(int8.ValidationAccuracy!.Value, metrics.GetProperty("validationAccuracy").GetDouble(), 1e-12);
+        Assert.True(!metrics.TryGetProperty("testAccuracy", out var test) || test.ValueKind == JsonValueKind.Null);
+        Assert.False(plain.RootElement.TryGetProperty("quantization", out _));
+    }
+
+    [Fact]
     public async Task Health_SaysOk()
     {
         using var json = JsonDocument.Parse(await host.Client.GetStringAsync("/api/health"));
