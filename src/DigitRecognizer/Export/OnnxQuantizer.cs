@@ -12,8 +12,9 @@ namespace DigitRecognizer.Export;
 /// (symmetric), its bias as int32, and every tensor flowing into or out of a convolution passes through a
 /// QuantizeLinear/DequantizeLinear pair with one uint8 scale and zero point per tensor, measured on calibration
 /// images. ONNX Runtime fuses each DequantizeLinear → Conv → (Relu →) QuantizeLinear into one integer convolution
-/// (QLinearConv); any other runtime can still run the graph as written, in float, with the rounding it describes.
-/// The input stays float32 [N,1,28,28] and the output float32 probabilities; the linear layer and the softmax stay float.
+/// (QLinearConv), and a hidden linear layer into QGemm; any other runtime can still run the graph as written, in float,
+/// with the rounding it describes. The input stays float32 [N,1,28,28] and the output float32 probabilities; the last
+/// linear layer (the logits) and the softmax stay float.
 /// </summary>
 internal static class OnnxQuantizer
 {
@@ -30,6 +31,8 @@ internal static class OnnxQuantizer
         var folded = FoldBatchNorms(model);
         var graph = folded.Graph;
         var quantized = TensorsToQuantize(graph);
+        if (quantized.Count == 0)
+            throw new NotSupportedException("the network has no convolution or hidden linear layer to compute in 8-bit integers.");
         var ranges = MeasureRanges(folded, quantized, calibration, cancellation);
         return Rewrite(folded, quantized, ranges);
     }
@@ -160,6 +163,7 @@ internal static class OnnxQuantizer
             var pixels = calibration.Pixels.AsMemory(start * DigitImage.PixelCount, count * DigitImage.PixelCount);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels, [count, 1, DigitImage.Side, DigitImage.Side]);
             if (ranges.ContainsKey(inputName)) Widen(ranges, inputName, pixels.Span);
+            if (names.Length == 0) continue;
             using var runOptions = new RunOptions();
             using var results = session.Run(runOptions, [inputName], [input], names);
             for (var k = 0; k < names.Length; k++) Widen(ranges, names[k], results[k].GetTensorDataAsSpan<float>());
