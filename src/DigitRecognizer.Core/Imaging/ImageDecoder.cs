@@ -8,16 +8,18 @@ internal static class ImageDecoder
 {
     public static (float[] Luminance, int Width, int Height) Decode(ReadOnlySpan<byte> bytes, PreprocessingOptions options)
     {
-        var (luminance, width, height, _, _) = DecodeWithOriginalSize(bytes, options);
-        return (luminance, width, height);
+        var (luminance, width, height, _, _) = DecodeWithOriginalSize(bytes, options, pooled: false);
+        return (luminance.Array, width, height);
     }
 
     /// <summary>
     /// As <see cref="Decode"/>, also giving the upright size of the image as stored, so that what is found in the
-    /// reduced working copy can be reported in the original image's coordinates.
+    /// reduced working copy can be reported in the original image's coordinates. With <paramref name="pooled"/>, the
+    /// luminance may be borrowed from the shared pool (longer than the image: its <c>Length</c> is the image's);
+    /// without, it is an array of exactly the image's size.
     /// </summary>
-    public static (float[] Luminance, int Width, int Height, int OriginalWidth, int OriginalHeight) DecodeWithOriginalSize(
-        ReadOnlySpan<byte> bytes, PreprocessingOptions options)
+    public static (PooledArray<float> Luminance, int Width, int Height, int OriginalWidth, int OriginalHeight) DecodeWithOriginalSize(
+        ReadOnlySpan<byte> bytes, PreprocessingOptions options, bool pooled)
     {
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data)
@@ -46,8 +48,17 @@ internal static class ImageDecoder
                 : $"the image could not be decoded ({result})");
 
         var (width, height) = (size.Width, size.Height);
-        var luminance = gray ? Levels(bitmap.GetPixelSpan(), width * height) : Flatten(bitmap.GetPixelSpan(), width * height);
-        (luminance, width, height) = Orient(luminance, width, height, codec.EncodedOrigin);
+        var count = width * height;
+        var luminance = pooled ? PooledArray<float>.Rent(count) : PooledArray<float>.Wrap(new float[count]);
+        if (gray) Levels(bitmap.GetPixelSpan(), luminance.Span);
+        else Flatten(bitmap.GetPixelSpan(), luminance.Span);
+        // Turned or reduced (rare for the images a server reads), the result is a new array of its exact size.
+        var (turned, turnedWidth, turnedHeight) = Orient(luminance.Array, width, height, codec.EncodedOrigin);
+        if (turned != luminance.Array)
+        {
+            luminance.Dispose();
+            (luminance, width, height) = (PooledArray<float>.Wrap(turned), turnedWidth, turnedHeight);
+        }
         var swapped = width != size.Width;
         var (originalWidth, originalHeight) = swapped ? (info.Height, info.Width) : (info.Width, info.Height);
 
@@ -56,19 +67,18 @@ internal static class ImageDecoder
         {
             var scale = (double)options.WorkingSide / longest;
             var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
-            luminance = Raster.Resize(luminance, width, height, newWidth, newHeight);
-            (width, height) = (newWidth, newHeight);
+            var reduced = Raster.Resize(luminance.Array, width, height, newWidth, newHeight);
+            luminance.Dispose();
+            (luminance, width, height) = (PooledArray<float>.Wrap(reduced), newWidth, newHeight);
         }
         return (luminance, width, height, originalWidth, originalHeight);
     }
 
     /// <summary>Gray levels 0–255 to luminance 0–1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float[] Levels(ReadOnlySpan<byte> gray, int count)
+    private static void Levels(ReadOnlySpan<byte> gray, Span<float> luminance)
     {
-        var luminance = new float[count];
-        for (var i = 0; i < count; i++) luminance[i] = gray[i] / 255f;
-        return luminance;
+        for (var i = 0; i < luminance.Length; i++) luminance[i] = gray[i] / 255f;
     }
 
     /// <summary>
@@ -77,9 +87,9 @@ internal static class ImageDecoder
     /// strokes on transparency as ink on black.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float[] Flatten(ReadOnlySpan<byte> rgba, int count)
+    private static void Flatten(ReadOnlySpan<byte> rgba, Span<float> luminance)
     {
-        var luminance = new float[count];
+        var count = luminance.Length;
         var anyTransparent = false;
         for (var i = 0; i < count; i++)
         {
@@ -88,7 +98,7 @@ internal static class ImageDecoder
             anyTransparent |= p[3] < 255;
         }
         // Most images are opaque: the alpha channel is only looked at again when some pixel is not.
-        if (!anyTransparent) return luminance;
+        if (!anyTransparent) return;
         double opaqueSum = 0;
         var opaqueCount = 0;
         for (var i = 0; i < count; i++)
@@ -103,7 +113,6 @@ internal static class ImageDecoder
             var alpha = rgba[i * 4 + 3] / 255f;
             luminance[i] = alpha * luminance[i] + (1 - alpha) * backdrop;
         }
-        return luminance;
     }
 
     /// <summary>Turns the stored pixels the way the EXIF orientation says, as a phone's gallery shows the photo.</summary>
@@ -112,7 +121,7 @@ internal static class ImageDecoder
         if (origin is SKEncodedOrigin.TopLeft or 0) return (pixels, width, height);
         var swaps = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
         var (outWidth, outHeight) = swaps ? (height, width) : (width, height);
-        var result = new float[pixels.Length];
+        var result = new float[width * height];
         for (var y = 0; y < outHeight; y++)
             for (var x = 0; x < outWidth; x++)
             {

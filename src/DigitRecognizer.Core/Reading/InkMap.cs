@@ -9,27 +9,43 @@ namespace DigitRecognizer.Reading;
 /// against a background estimated locally (shading, a gradient of light across the page) and a contrast taken
 /// from the whole image. A tight crop around one digit is mostly ink, so unlike a single digit's border, it
 /// could not tell paper from ink; the whole line can.
+/// Its arrays are borrowed from the shared pool (see <see cref="PooledArray{T}"/>): dispose of it when the reading is done.
 /// </summary>
-internal sealed class InkMap
+internal sealed class InkMap : IDisposable
 {
-    private InkMap(int width, int height, float[] ink, bool[] solid, InkPolarity polarity)
+    private readonly PooledArray<float> ink;
+    private readonly PooledArray<bool> solid;
+
+    private InkMap(int width, int height, PooledArray<float> ink, PooledArray<bool> solid, InkPolarity polarity)
     {
-        (Width, Height, Ink, Solid, Polarity) = (width, height, ink, solid, polarity);
+        (Width, Height, this.ink, this.solid, Polarity) = (width, height, ink, solid, polarity);
     }
 
     public int Width { get; }
 
     public int Height { get; }
 
-    /// <summary>Soft ink 0–1 per pixel, as the single-digit preprocessing makes it (noise floor dropped, stretched).</summary>
-    public float[] Ink { get; }
+    /// <summary>Width × height.</summary>
+    public int Length => Width * Height;
 
-    /// <summary>Pixels that are certainly ink: the marks are the connected parts of these.</summary>
-    public bool[] Solid { get; }
+    /// <summary>Soft ink 0–1 per pixel, as the single-digit preprocessing makes it (noise floor dropped, stretched); may be longer than <see cref="Length"/>.</summary>
+    public float[] Ink => ink.Array;
+
+    /// <summary>Pixels that are certainly ink: the marks are the connected parts of these. May be longer than <see cref="Length"/>.</summary>
+    public bool[] Solid => solid.Array;
 
     public InkPolarity Polarity { get; }
 
-    /// <summary>The ink of <paramref name="luminance"/> (0 black … 1 white), or null when nothing stands out from the paper.</summary>
+    public void Dispose()
+    {
+        ink.Dispose();
+        solid.Dispose();
+    }
+
+    /// <summary>
+    /// The ink of the first width × height values of <paramref name="luminance"/> (0 black … 1 white), or null when
+    /// nothing stands out from the paper.
+    /// </summary>
     // Compiled optimised on first use, as are the other loops over a page's pixels (decoding, segmenting, preparing):
     // they run over hundreds of thousands of pixels even on the first call, which a one-off `digits read` or a server
     // that has just started would otherwise spend in the runtime's quick unoptimised code (measured before: with tiered
@@ -37,10 +53,11 @@ internal sealed class InkMap
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static InkMap? Find(float[] luminance, int width, int height, ReadingOptions options, MnistPreprocessor preprocessor)
     {
-        int Rank(double share) => (int)Math.Clamp(Math.Round(share * (luminance.Length - 1)), 0, luminance.Length - 1);
+        var count = width * height;
+        int Rank(double share) => (int)Math.Clamp(Math.Round(share * (count - 1)), 0, count - 1);
         // Ink covers a minority of a page of writing: the median is paper, and the ink is the extreme further from it.
-        var ranking = new Ranking();
-        var percentiles = ranking.Select(luminance, [Rank(0.5), Rank(0.001), Rank(0.999)]);
+        using var ranking = new Ranking();
+        var percentiles = ranking.Select(luminance.AsSpan(0, count), [Rank(0.5), Rank(0.001), Rank(0.999)]);
         var (median, darkest, lightest) = (percentiles[0], percentiles[1], percentiles[2]);
         var polarity = median - darkest >= lightest - median ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark;
 
@@ -50,15 +67,21 @@ internal sealed class InkMap
         var darkInk = polarity == InkPolarity.DarkOnLight;
         var grid = BackgroundGrid(luminance, darkInk, width, height, options, ranking);
         // Strength (inkness above the paper under it) first, then turned into soft ink in place.
-        var ink = new float[luminance.Length];
-        grid.Subtract(luminance, darkInk, ink);
+        var ink = PooledArray<float>.Rent(count);
+        grid.Subtract(luminance, darkInk, ink.Array);
 
-        var contrast = StrongestInk(ink, width, height);
-        if (contrast < preprocessor.Options.MinimumContrast) return null;
-        var solid = new bool[ink.Length];
+        var contrast = StrongestInk(ink.Array, width, height);
+        if (contrast < preprocessor.Options.MinimumContrast)
+        {
+            ink.Dispose();
+            return null;
+        }
+        var solid = PooledArray<bool>.Rent(count);
         var threshold = (float)(options.InkThreshold * contrast);
-        for (var i = 0; i < ink.Length; i++) solid[i] = ink[i] >= threshold;
-        preprocessor.InkLevels(ink, contrast);
+        Span<float> strength = ink.Span;
+        Span<bool> isSolid = solid.Span;
+        for (var i = 0; i < strength.Length; i++) isSolid[i] = strength[i] >= threshold;
+        preprocessor.InkLevels(strength, contrast);
         return new InkMap(width, height, ink, solid, polarity);
     }
 
@@ -152,11 +175,13 @@ internal sealed class InkMap
     /// number of values; sorting a page's pixels, once for the whole and once per background square, was most of
     /// the CPU time of <c>POST /api/read</c> (profiled with dotnet-trace on 600×200 images).
     /// </summary>
-    internal sealed class Ranking
+    internal sealed class Ranking : IDisposable
     {
         private const int Bins = 1024;
         private readonly int[] counts = new int[Bins];
-        private int[] binOf = [];
+        private PooledArray<int>? binOf;
+
+        public void Dispose() => binOf?.Dispose();
 
         // Monotone in the value, so sorted order is the bins in order, each sorted; NaN and values ≤ 0 share the first
         // bin, where sorting puts NaN first as Array.Sort does.
@@ -182,7 +207,7 @@ internal sealed class InkMap
             var members = new float[wanted.Length][];
             for (var k = 0; k < wanted.Length; k++)
                 members[k] = new float[counts[wanted[k]]];
-            var binned = binOf.AsSpan(0, values.Length);
+            var binned = binOf!.Array.AsSpan(0, values.Length);
             var step = Vector<int>.Count;
             for (var k = 0; k < wanted.Length; k++)
             {
@@ -217,8 +242,12 @@ internal sealed class InkMap
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Count(ReadOnlySpan<float> values)
         {
-            if (binOf.Length < values.Length) binOf = new int[values.Length];
-            var binned = binOf.AsSpan(0, values.Length);
+            if (binOf is null || binOf.Length < values.Length)
+            {
+                binOf?.Dispose();
+                binOf = PooledArray<int>.Rent(values.Length);
+            }
+            var binned = binOf.Array.AsSpan(0, values.Length);
             var (scale, last, lastBin) = (new Vector<float>(Bins), new Vector<float>(Bins - 1), new Vector<int>(Bins - 1));
             var (i, step) = (0, Vector<float>.Count);
             for (; i + step <= values.Length; i += step)
@@ -276,7 +305,7 @@ internal sealed class InkMap
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float StrongestInk(float[] strength, int width, int height)
     {
-        if (width < 2 || height < 2) return strength.Max();
+        if (width < 2 || height < 2) return strength.AsSpan(0, width * height).ToArray().Max();
         var step = Vector<float>.Count;
         var best = new Vector<float>(float.NegativeInfinity);
         var bestTail = float.NegativeInfinity;

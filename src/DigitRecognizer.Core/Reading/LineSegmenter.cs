@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using DigitRecognizer.Imaging;
+
 namespace DigitRecognizer.Reading;
 
 /// <summary>A set of ink pixels read as one thing: a digit, several touching digits, or a mark.</summary>
@@ -111,10 +113,11 @@ internal static class LineSegmenter
     private static List<InkPart> Components(InkMap map)
     {
         var (width, height) = (map.Width, map.Height);
-        var seen = new bool[map.Solid.Length];
+        using var pooledSeen = PooledArray<bool>.Rent(map.Length, clear: true);
+        var seen = pooledSeen.Array;
         var parts = new List<InkPart>();
         var stack = new Stack<int>();
-        for (var start = 0; start < map.Solid.Length; start++)
+        for (var start = 0; start < map.Length; start++)
         {
             if (!map.Solid[start] || seen[start]) continue;
             var pixels = new List<int>();

@@ -43,8 +43,8 @@ public sealed class NumberReader
     /// <exception cref="InvalidImageException">The bytes are not a readable image, or it is too large.</exception>
     public NumberReading Read(ReadOnlySpan<byte> encoded, CancellationToken cancellation = default)
     {
-        var (luminance, width, height, originalWidth, originalHeight) = ImageDecoder.DecodeWithOriginalSize(encoded, Options.Preprocessing);
-        return Read(luminance, width, height, originalWidth, originalHeight, cancellation);
+        var (luminance, width, height, originalWidth, originalHeight) = ImageDecoder.DecodeWithOriginalSize(encoded, Options.Preprocessing, pooled: true);
+        using (luminance) return Read(luminance.Array, width, height, originalWidth, originalHeight, cancellation);
     }
 
     /// <summary>Reads a grayscale image given as luminance, 0 black … 1 white, row-major.</summary>
@@ -67,7 +67,8 @@ public sealed class NumberReader
         NumberReading Result(IReadOnlyList<ReadDigit> digits, IReadOnlyList<SkippedMark> marks) =>
             new() { Digits = digits, Marks = marks, Width = originalWidth, Height = originalHeight };
 
-        if (InkMap.Find(luminance, width, height, Options, preprocessor) is not { } map) return Result([], []);
+        using var map = InkMap.Find(luminance, width, height, Options, preprocessor);
+        if (map is null) return Result([], []);
         var (candidates, marks, lineHeight) = LineSegmenter.Segment(map, Options);
         var skipped = marks.Select(m => new SkippedMark(m.Kind, ToOriginal(m.Part.Box))).ToList();
 

@@ -115,6 +115,30 @@ public sealed class NumberReaderTests
     }
 
     [Fact]
+    public void ReadingsDoNotDependOnWhatWasReadBefore_OrBesideThem()
+    {
+        // The reader borrows its page-sized arrays from a shared pool, so each reading gets arrays another image of
+        // another size left its values in: in whatever order, and concurrently, the answers must not change.
+        var numbers = SyntheticNumbers.Generate(Training, count: 8, seed: 17).ToList();
+        // ONNX Runtime's session may be asked from several threads at once (a TorchSharp module may not).
+        var reader = new NumberReader(TestModels.OnnxMnist);
+        static string Answer(NumberReading reading) => string.Join("; ",
+            reading.Digits.Select(d => $"{d.Label} {d.Box} {d.Confidence:R} {string.Join(',', d.Probabilities.Select(p => p.ToString("R")))}")
+                .Concat(reading.Marks.Select(m => $"{m.Kind} {m.Box}")));
+
+        var inOrder = numbers.Select(n => Answer(reader.Read(n.Encoded))).ToList();
+        var backwards = Enumerable.Reverse(numbers).Select(n => Answer(reader.Read(n.Encoded))).Reverse().ToList();
+        var together = new string[numbers.Count];
+        Parallel.For(0, numbers.Count * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            i => together[i % numbers.Count] = Answer(reader.Read(numbers[i % numbers.Count].Encoded)));
+
+        Assert.True(numbers.Select(n => (n.Width, n.Height)).Distinct().Count() > 1, "images of several sizes");
+        Assert.All(inOrder, answer => Assert.NotEqual("", answer));
+        Assert.Equal(inOrder, backwards);
+        Assert.Equal(inOrder, together);
+    }
+
+    [Fact]
     public void ADigitBelowTheThreshold_IsUnsure_AndShownAsAQuestionMark()
     {
         var (page, width, height, _) = Page([1, 3]);
