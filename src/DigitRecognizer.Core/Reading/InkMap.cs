@@ -56,10 +56,12 @@ internal sealed class InkMap : IDisposable
         var count = width * height;
         int Rank(double share) => (int)Math.Clamp(Math.Round(share * (count - 1)), 0, count - 1);
         // Ink covers a minority of a page of writing: the median is paper, and the ink is the extreme further from it.
+        // The histogram alone nearly always settles it; the exact values, whose gathering and selection in a bin of
+        // paper (most of the page) was the costlier half of ranking the page, only when it is close.
         using var ranking = new Ranking();
-        var percentiles = ranking.Select(luminance.AsSpan(0, count), [Rank(0.5), Rank(0.001), Rank(0.999)]);
-        var (median, darkest, lightest) = (percentiles[0], percentiles[1], percentiles[2]);
-        var polarity = median - darkest >= lightest - median ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark;
+        ReadOnlySpan<float> values = luminance.AsSpan(0, count);
+        int[] ranks = [Rank(0.5), Rank(0.001), Rank(0.999)];
+        var polarity = PolarityWithin(ranking.Bracket(values, ranks)) ?? PolarityOf(ranking.Select(values, ranks));
 
         // "Inkness": 0 white paper … 1 black ink for dark ink, the other way round for light ink. Worked out where it is
         // needed rather than stored: a page is hundreds of thousands of pixels, and each array of them costs as much
@@ -83,6 +85,26 @@ internal sealed class InkMap : IDisposable
         for (var i = 0; i < strength.Length; i++) isSolid[i] = strength[i] >= threshold;
         preprocessor.InkLevels(strength, contrast);
         return new InkMap(width, height, ink, solid, polarity);
+    }
+
+    /// <summary>Dark ink on light paper when the median (paper) lies further from the darkest values than from the lightest.</summary>
+    private static InkPolarity PolarityOf(float[] medianDarkestLightest)
+    {
+        var (median, darkest, lightest) = (medianDarkestLightest[0], medianDarkestLightest[1], medianDarkestLightest[2]);
+        return median - darkest >= lightest - median ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark;
+    }
+
+    /// <summary>
+    /// <see cref="PolarityOf"/> where every value in the brackets of the median, darkest and lightest gives the same
+    /// answer (by a margin far above float rounding); null when the exact values are needed.
+    /// </summary>
+    private static InkPolarity? PolarityWithin((float Low, float High)[] medianDarkestLightest)
+    {
+        var (median, darkest, lightest) = (medianDarkestLightest[0], medianDarkestLightest[1], medianDarkestLightest[2]);
+        // (median - darkest) - (lightest - median), at its least and at its most over the brackets.
+        var (least, most) = (2 * median.Low - darkest.High - lightest.High, 2 * median.High - darkest.Low - lightest.Low);
+        const float margin = 1e-4f;
+        return least > margin ? InkPolarity.DarkOnLight : most < -margin ? InkPolarity.LightOnDark : null;
     }
 
     /// <summary>
@@ -189,6 +211,22 @@ internal sealed class InkMap : IDisposable
 
         public float Select(ReadOnlySpan<float> values, int rank) => Select(values, [rank])[0];
 
+        /// <summary>
+        /// Where the values of several ranks lie, from the histogram alone: each in its bin, [bin, bin + 1) / 1024, the
+        /// first bin open below (it holds everything ≤ 0, and NaN) and the last open above.
+        /// </summary>
+        public (float Low, float High)[] Bracket(ReadOnlySpan<float> values, int[] ranks)
+        {
+            Count(values);
+            var brackets = new (float Low, float High)[ranks.Length];
+            for (var r = 0; r < ranks.Length; r++)
+            {
+                var (bin, _) = BinOfRank(ranks[r]);
+                brackets[r] = (bin == 0 ? float.NegativeInfinity : (float)bin / Bins, bin == Bins - 1 ? float.PositiveInfinity : (float)(bin + 1) / Bins);
+            }
+            return brackets;
+        }
+
         /// <summary>The values of several ranks, counting the histogram once and gathering their bins in one more pass.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public float[] Select(ReadOnlySpan<float> values, int[] ranks)
@@ -197,12 +235,7 @@ internal sealed class InkMap : IDisposable
 
             // The bin each rank falls in, and how many values lie in the bins before it.
             var (bins, before) = (new int[ranks.Length], new int[ranks.Length]);
-            for (var r = 0; r < ranks.Length; r++)
-            {
-                var (target, below) = (0, 0);
-                while (below + counts[target] <= ranks[r]) below += counts[target++];
-                (bins[r], before[r]) = (target, below);
-            }
+            for (var r = 0; r < ranks.Length; r++) (bins[r], before[r]) = BinOfRank(ranks[r]);
             var wanted = bins.Distinct().ToArray();
             var members = new float[wanted.Length][];
             for (var k = 0; k < wanted.Length; k++)
@@ -233,6 +266,14 @@ internal sealed class InkMap : IDisposable
                     : Nth(members[k], ranks[r] - before[r]);
             }
             return result;
+        }
+
+        /// <summary>The bin of the counted histogram that holds the value of <paramref name="rank"/>, and how many values lie in the bins before it.</summary>
+        private (int Bin, int Before) BinOfRank(int rank)
+        {
+            var (bin, before) = (0, 0);
+            while (before + counts[bin] <= rank) before += counts[bin++];
+            return (bin, before);
         }
 
         /// <summary>

@@ -49,6 +49,28 @@ public sealed class InkMapRankingTests
         Assert.Equal(sameBin.Select(rank => sorted[rank]), ranking.Select(values, sameBin));
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(20_000)]
+    public void Bracket_HoldsTheValueSortingPutsAtEveryRank_InItsBinWidth(int count)
+    {
+        // The ink map settles a page's polarity from these brackets when it can: each must hold the exact value.
+        var random = new Random(count);
+        var values = Enumerable.Range(0, count).Select(_ => random.NextDouble() < 0.5 ? random.Next(256) / 255f : (float)random.NextDouble()).ToArray();
+        (values[0], values[1], values[2], values[^1]) = (0f, 1f, -0.5f, 1.5f);
+        var sorted = values.Order().ToArray();
+        var ranks = Enumerable.Range(0, 40).Select(_ => random.Next(count)).Append(0).Append(count - 1).ToArray();
+
+        var brackets = new InkMap.Ranking().Bracket(values, ranks);
+
+        for (var r = 0; r < ranks.Length; r++)
+        {
+            var (value, (low, high)) = (sorted[ranks[r]], brackets[r]);
+            Assert.True(low <= value && value < high, $"rank {ranks[r]}: {value:R} outside [{low:R}, {high:R})");
+            Assert.True(float.IsInfinity(low) || float.IsInfinity(high) || high - low == 1f / 1024, $"[{low:R}, {high:R}) is one bin wide");
+        }
+    }
+
     [Fact]
     public void OneRanking_ServesLongThenShorterInputs()
     {
