@@ -138,6 +138,62 @@ public sealed class NumberReaderTests
         Assert.Equal(inOrder, together);
     }
 
+    [Theory]
+    [InlineData(6)]   // stored turned a quarter anticlockwise: shown turned clockwise, as most phones held upright store it
+    [InlineData(3)]   // stored upside down
+    [InlineData(8)]   // stored turned a quarter clockwise
+    public void APhotoStoredTurned_IsReadAsItsExifOrientationShowsIt_WithBoxesInTheUprightImage(int orientation)
+    {
+        var options = new SyntheticNumberOptions { MinDigits = 4, MaxDigits = 4, Size = (600, 200), FrameSide = (50, 80), TouchingShare = 0, JpegShare = 0 };
+        var number = SyntheticNumbers.Generate(Training, 1, seed: 23, options).Single();
+        using var upright = SkiaSharp.SKBitmap.Decode(number.Encoded, new SkiaSharp.SKImageInfo(600, 200, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque));
+        var (w, h) = (upright.Width, upright.Height);
+        var pixels = upright.Bytes;
+        // The stored pixels: the upright image turned the other way from what the orientation tells a viewer to do.
+        var (storedWidth, storedHeight) = orientation == 3 ? (w, h) : (h, w);
+        var stored = new byte[w * h];
+        for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+            {
+                var (sx, sy) = orientation switch
+                {
+                    6 => (y, w - 1 - x),
+                    8 => (h - 1 - y, x),
+                    _ => (w - 1 - x, h - 1 - y),
+                };
+                stored[sy * storedWidth + sx] = pixels[y * w + x];
+            }
+        var reader = new NumberReader(TestModels.OnnxMnist);
+
+        var expected = reader.Read(Jpeg(pixels, w, h, orientation: null));
+        var reading = reader.Read(Jpeg(stored, storedWidth, storedHeight, orientation));
+
+        Assert.Equal((600, 200), (reading.Width, reading.Height));
+        Assert.True(expected.Digits.Count >= 4, expected.Text);
+        Assert.Equal(expected.Text, reading.Text);
+        for (var i = 0; i < expected.Digits.Count; i++)
+            Assert.True(reading.Digits[i].Box.IntersectionOverUnion(expected.Digits[i].Box) >= 0.8, $"{reading.Digits[i].Box} vs {expected.Digits[i].Box}");
+    }
+
+    /// <summary>A grayscale JPEG, with an EXIF block holding only <paramref name="orientation"/> when it is given.</summary>
+    private static byte[] Jpeg(byte[] gray, int width, int height, int? orientation)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(width, height, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
+        using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 95);
+        var jpeg = data.ToArray();
+        if (orientation is not { } value) return jpeg;
+        // APP1 "Exif": a big-endian TIFF header and one IFD of one entry, tag 0x0112 (orientation), type SHORT, count 1.
+        byte[] exif =
+        [
+            0xFF, 0xE1, 0x00, 34, (byte)'E', (byte)'x', (byte)'i', (byte)'f', 0, 0,
+            (byte)'M', (byte)'M', 0x00, 0x2A, 0, 0, 0, 8,
+            0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte)value, 0, 0,
+            0, 0, 0, 0,
+        ];
+        return [.. jpeg[..2], .. exif, .. jpeg[2..]];
+    }
+
     [Fact]
     public void ADigitBelowTheThreshold_IsUnsure_AndShownAsAQuestionMark()
     {
