@@ -71,6 +71,26 @@ public sealed class InkMapRankingTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(1_001)]
+    public void AtLeast_MarksTheSolidInk_AsComparingEachValueWould(int count)
+    {
+        // Vectors of comparisons narrowed to bools, and a tail one at a time: every length must give the plain answer.
+        var random = new Random(count);
+        var values = Enumerable.Range(0, count).Select(_ => random.Next(5) == 0 ? 0.45f : (float)random.NextDouble()).ToArray();
+        if (count > 3) (values[0], values[1], values[2]) = (float.NaN, float.PositiveInfinity, -1f);
+        var solid = new bool[count + 5];
+
+        InkMap.AtLeast(values, 0.45f, solid.AsSpan(0, count));
+
+        Assert.Equal(values.Select(v => v >= 0.45f), solid.Take(count));
+        Assert.All(solid.Skip(count), Assert.False);
+        Assert.All(System.Runtime.InteropServices.MemoryMarshal.AsBytes(solid.AsSpan()).ToArray(), b => Assert.True(b <= 1));
+    }
+
     [Fact]
     public void OneRanking_ServesLongThenShorterInputs()
     {
