@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using SkiaSharp;
 
@@ -78,7 +79,20 @@ internal static class ImageDecoder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Levels(ReadOnlySpan<byte> gray, Span<float> luminance)
     {
-        for (var i = 0; i < luminance.Length; i++) luminance[i] = gray[i] / 255f;
+        // A vector of bytes at a time, widened to floats: the same division, so the same values.
+        var (i, step, levels) = (0, Vector<byte>.Count, new Vector<float>(255f));
+        var quarter = Vector<float>.Count;
+        for (; i + step <= luminance.Length; i += step)
+        {
+            Vector.Widen(new Vector<byte>(gray[i..]), out var low, out var high);
+            Vector.Widen(low, out var first, out var second);
+            Vector.Widen(high, out var third, out var fourth);
+            (Vector.ConvertToSingle(first) / levels).CopyTo(luminance[i..]);
+            (Vector.ConvertToSingle(second) / levels).CopyTo(luminance[(i + quarter)..]);
+            (Vector.ConvertToSingle(third) / levels).CopyTo(luminance[(i + 2 * quarter)..]);
+            (Vector.ConvertToSingle(fourth) / levels).CopyTo(luminance[(i + 3 * quarter)..]);
+        }
+        for (; i < luminance.Length; i++) luminance[i] = gray[i] / 255f;
     }
 
     /// <summary>
