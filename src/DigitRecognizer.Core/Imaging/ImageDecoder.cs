@@ -50,7 +50,10 @@ internal static class ImageDecoder
 
         var (width, height) = (size.Width, size.Height);
         var count = width * height;
-        var luminance = pooled ? PooledArray<float>.Rent(count) : PooledArray<float>.Wrap(new float[count]);
+        // Borrowed only up to the working size: the pool keeps what it is given back, and a 50-megapixel PNG (which,
+        // unlike JPEG, cannot be decoded reduced) would leave 200 MB in it.
+        var borrow = pooled && count <= (long)options.WorkingSide * options.WorkingSide;
+        var luminance = borrow ? PooledArray<float>.Rent(count) : PooledArray<float>.Wrap(new float[count]);
         if (gray) Levels(bitmap.GetPixelSpan(), luminance.Span);
         else Flatten(bitmap.GetPixelSpan(), luminance.Span);
         // Turned or reduced (rare for the images a server reads), the result is a new array of its exact size.

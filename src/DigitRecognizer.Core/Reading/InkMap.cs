@@ -111,7 +111,7 @@ internal sealed class InkMap : IDisposable
     }
 
     /// <summary>Dark ink on light paper when the median (paper) lies further from the darkest values than from the lightest.</summary>
-    private static InkPolarity PolarityOf(float[] medianDarkestLightest)
+    internal static InkPolarity PolarityOf(float[] medianDarkestLightest)
     {
         var (median, darkest, lightest) = (medianDarkestLightest[0], medianDarkestLightest[1], medianDarkestLightest[2]);
         return median - darkest >= lightest - median ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark;
@@ -121,7 +121,7 @@ internal sealed class InkMap : IDisposable
     /// <see cref="PolarityOf"/> where every value in the brackets of the median, darkest and lightest gives the same
     /// answer (by a margin far above float rounding); null when the exact values are needed.
     /// </summary>
-    private static InkPolarity? PolarityWithin((float Low, float High)[] medianDarkestLightest)
+    internal static InkPolarity? PolarityWithin((float Low, float High)[] medianDarkestLightest)
     {
         var (median, darkest, lightest) = (medianDarkestLightest[0], medianDarkestLightest[1], medianDarkestLightest[2]);
         // (median - darkest) - (lightest - median), at its least and at its most over the brackets.
@@ -244,18 +244,37 @@ internal sealed class InkMap : IDisposable
 
         /// <summary>
         /// Where the values of several ranks lie, from the histogram alone: each in its bin, [bin, bin + 1) / 1024, the
-        /// first bin open below (it holds everything ≤ 0, and NaN) and the last open above.
+        /// first bin open below (it holds everything ≤ 0, and NaN) and the last open above; a value in the first bin when
+        /// some value is NaN gets NaN for its upper end, which no comparison can settle.
         /// </summary>
         public (float Low, float High)[] Bracket(ReadOnlySpan<float> values, int[] ranks)
         {
             Count(values);
             var brackets = new (float Low, float High)[ranks.Length];
+            bool? anyNaN = null;
             for (var r = 0; r < ranks.Length; r++)
             {
                 var (bin, _) = BinOfRank(ranks[r]);
-                brackets[r] = (bin == 0 ? float.NegativeInfinity : (float)bin / Bins, bin == Bins - 1 ? float.PositiveInfinity : (float)(bin + 1) / Bins);
+                // The first bin's values may be NaN (sorting puts them first): then the value has no bracket at all.
+                var high = bin == 0 && (anyNaN ??= HasNaN(values)) ? float.NaN
+                    : bin == Bins - 1 ? float.PositiveInfinity : (float)(bin + 1) / Bins;
+                brackets[r] = (bin == 0 ? float.NegativeInfinity : (float)bin / Bins, high);
             }
             return brackets;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool HasNaN(ReadOnlySpan<float> values)
+        {
+            var (i, step) = (0, Vector<float>.Count);
+            for (; i + step <= values.Length; i += step)
+            {
+                var vector = new Vector<float>(values[i..]);
+                if (!Vector.EqualsAll(vector, vector)) return true;
+            }
+            for (; i < values.Length; i++)
+                if (float.IsNaN(values[i])) return true;
+            return false;
         }
 
         /// <summary>The values of several ranks, counting the histogram once and gathering their bins in one more pass.</summary>

@@ -71,6 +71,54 @@ public sealed class InkMapRankingTests
         }
     }
 
+    [Fact]
+    public void Bracket_OfAValueInTheFirstBin_HasNoUpperEnd_WhenSomeValueIsNaN()
+    {
+        // NaN shares the first bin and sorts first: with NaN about, a value there may be NaN, which no bound holds.
+        float[] values = [float.NaN, 0f, 0f, 0.5f, 0.9f];
+        var brackets = new InkMap.Ranking().Bracket(values, [0, 1, 3]);
+
+        Assert.True(float.IsNaN(brackets[0].High) && float.IsNaN(brackets[1].High));
+        Assert.Equal((0.5f, 0.5f + 1f / 1024), brackets[2]);
+        Assert.Equal(1f / 1024, new InkMap.Ranking().Bracket([0f, 0f, 0.5f], [0])[0].High);
+    }
+
+    [Fact]
+    public void PolarityFromTheBrackets_IsThePolarityOfTheExactPercentiles_WheneverItDecides()
+    {
+        // Pages of every kind: dark ink on light paper and the other way round, flat and close calls, values outside
+        // 0–1, infinities and NaN; ranks as the ink map takes them (the median, 0.1% and 99.9%).
+        var random = new Random(42);
+        var decided = 0;
+        for (var page = 0; page < 3_000; page++)
+        {
+            var count = random.Next(1, 3_000);
+            var (paper, ink) = ((float)random.NextDouble(), (float)random.NextDouble());
+            var inkShare = random.NextDouble() * 0.3;
+            var values = Enumerable.Range(0, count).Select(_ => random.Next(200) switch
+            {
+                0 => float.NaN,
+                1 => float.PositiveInfinity,
+                2 => float.NegativeInfinity,
+                3 => (float)(random.NextDouble() * 3 - 1),
+                _ => random.NextDouble() < inkShare ? ink : random.Next(2) == 0 ? paper : random.Next(256) / 255f,
+            }).ToArray();
+            // Two pages in three as decoders give them: 0–1, no NaN or infinity.
+            if (page % 3 != 0) values = values.Select(v => v is >= 0 and <= 1 ? v : paper).ToArray();
+            int Rank(double share) => (int)Math.Clamp(Math.Round(share * (count - 1)), 0, count - 1);
+            int[] ranks = [Rank(0.5), Rank(0.001), Rank(0.999)];
+            var ranking = new InkMap.Ranking();
+
+            var fromBrackets = InkMap.PolarityWithin(ranking.Bracket(values, ranks));
+            var exact = InkMap.PolarityOf(ranking.Select(values, ranks));
+
+            if (fromBrackets is not { } polarity) continue;
+            decided++;
+            Assert.True(exact == polarity, $"page {page}: brackets say {polarity}, the exact percentiles {exact}");
+        }
+        Assert.True(decided > 500, $"the brackets decided only {decided} of 3,000 pages");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(7)]

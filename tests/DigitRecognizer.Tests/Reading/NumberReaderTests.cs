@@ -195,6 +195,22 @@ public sealed class NumberReaderTests
     }
 
     [Fact]
+    public void ChalkOnABoard_IsReadAsInkOnPaper()
+    {
+        // The same number light on dark: the page's polarity comes from its own percentiles, not from an assumption.
+        var (page, width, height, boxes) = Page([1, 3, 5, 7]);
+        var board = page.Select(v => 1 - v).ToArray();
+        var reader = new NumberReader(TestModels.Mnist);
+
+        var onPaper = reader.Read(page, width, height);
+        var onBoard = reader.Read(board, width, height);
+
+        Assert.Equal(4, onBoard.Digits.Count);
+        Assert.Equal(onPaper.Text, onBoard.Text);
+        for (var i = 0; i < 4; i++) Assert.True(onBoard.Digits[i].Box.IntersectionOverUnion(boxes[i]) >= 0.8, $"{onBoard.Digits[i].Box} vs {boxes[i]}");
+    }
+
+    [Fact]
     public void ADigitBelowTheThreshold_IsUnsure_AndShownAsAQuestionMark()
     {
         var (page, width, height, _) = Page([1, 3]);
