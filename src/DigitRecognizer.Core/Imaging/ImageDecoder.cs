@@ -57,12 +57,13 @@ internal static class ImageDecoder
         if (gray) Levels(bitmap.GetPixelSpan(), luminance.Span);
         else Flatten(bitmap.GetPixelSpan(), luminance.Span);
         // Turned or reduced (rare for the images a server reads), the result is a new array of its exact size.
-        var (turned, turnedWidth, turnedHeight) = Orient(luminance.Array, width, height, codec.EncodedOrigin);
-        if (turned != luminance.Array)
+        void Replace(float[] pixels, int newWidth, int newHeight)
         {
             luminance.Dispose();
-            (luminance, width, height) = (PooledArray<float>.Wrap(turned), turnedWidth, turnedHeight);
+            (luminance, width, height) = (PooledArray<float>.Wrap(pixels), newWidth, newHeight);
         }
+        var (turned, turnedWidth, turnedHeight) = Orient(luminance.Array, width, height, codec.EncodedOrigin);
+        if (turned != luminance.Array) Replace(turned, turnedWidth, turnedHeight);
         var swapped = width != size.Width;
         var (originalWidth, originalHeight) = swapped ? (info.Height, info.Width) : (info.Width, info.Height);
 
@@ -71,9 +72,7 @@ internal static class ImageDecoder
         {
             var scale = (double)options.WorkingSide / longest;
             var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
-            var reduced = Raster.Resize(luminance.Array, width, height, newWidth, newHeight);
-            luminance.Dispose();
-            (luminance, width, height) = (PooledArray<float>.Wrap(reduced), newWidth, newHeight);
+            Replace(Raster.Resize(luminance.Array, width, height, newWidth, newHeight), newWidth, newHeight);
         }
         return (luminance, width, height, originalWidth, originalHeight);
     }
