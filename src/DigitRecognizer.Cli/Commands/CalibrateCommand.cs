@@ -9,8 +9,9 @@ using Spectre.Console;
 namespace DigitRecognizer.Cli.Commands;
 
 /// <summary>
-/// <c>digits calibrate</c>: chooses a model's refusal threshold on the images it held out for validation and writes
-/// it into the checkpoint (atomically), so that reading numbers reports digits below it as unreadable.
+/// <c>digits calibrate</c>: chooses a model's refusal threshold on the images it held out for validation (and the
+/// method by what it lets through of them and of synthetic non-digits) and writes it into the checkpoint
+/// (atomically), so that reading numbers reports digits below it as unreadable.
 /// </summary>
 internal static class CalibrateCommand
 {
@@ -58,13 +59,13 @@ internal static class CalibrateCommand
 
         var table = new Table().Border(TableBorder.Simple).AddColumn("method").AddColumn(new TableColumn("threshold").RightAligned())
             .AddColumn(new TableColumn("refused").RightAligned()).AddColumn(new TableColumn("errors refused").RightAligned())
-            .AddColumn(new TableColumn("errors left among read").RightAligned());
+            .AddColumn(new TableColumn("errors left among read").RightAligned()).AddColumn(new TableColumn("non-digits refused").RightAligned());
         foreach (var candidate in choice.Candidates)
         {
             var rule = candidate.Rule;
             var mark = rule == choice.Chosen ? " [green](chosen)[/]" : "";
             table.AddRow($"{rule.Method}{mark}", $"{rule.Threshold:F4}", $"{rule.RefusedShare:P2}", $"{candidate.ErrorsRefusedShare:P1}",
-                $"{rule.ErrorShareOfAccepted:P2}");
+                $"{rule.ErrorShareOfAccepted:P2}", candidate.NonDigitsRefusedShare is { } share ? $"{share:P1}" : "–");
         }
         console.Write(table);
         classifier.RecordRejection(choice.Chosen);
