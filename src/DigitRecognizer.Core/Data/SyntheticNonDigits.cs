@@ -1,4 +1,5 @@
 using DigitRecognizer.Imaging;
+using DigitRecognizer.Reading;
 using SkiaSharp;
 
 namespace DigitRecognizer.Data;
@@ -15,6 +16,9 @@ namespace DigitRecognizer.Data;
 /// </summary>
 public static class SyntheticNonDigits
 {
+    // Where a pair's ink boxes are measured: the middle of the range SyntheticNumbers draws its numbers' ink at.
+    private const float PairInkThreshold = 0.35f;
+
     // Drawn at 64 px: room for the pen's wobble and for stroke widths from fine pen to marker.
     private const int Canvas = 64;
 
@@ -75,9 +79,12 @@ public static class SyntheticNonDigits
     /// 60% glyphs and shapes, 25% scribbles, and 15% two of <paramref name="pairsFrom"/>'s digits side by side (none
     /// when it is null or holds fewer than two images; then glyphs take their share).
     /// </summary>
-    public static DigitDataset Generate(int count, int seed, DigitDataset? pairsFrom = null)
+    /// <param name="touchingPairShare">Share of those pairs drawn touching, 0–1 (see <see cref="Pair"/>); 0 by default.</param>
+    public static DigitDataset Generate(int count, int seed, DigitDataset? pairsFrom = null, double touchingPairShare = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (!(touchingPairShare is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(touchingPairShare), touchingPairShare, "The share of touching pairs must be in [0, 1].");
         var random = new Random(seed);
         var preprocessor = new MnistPreprocessor();
         var pixels = new float[count * DigitImage.PixelCount];
@@ -85,7 +92,7 @@ public static class SyntheticNonDigits
         for (var i = 0; i < count; i++)
         {
             var pick = random.NextDouble();
-            var (ink, width, height) = pick < 0.15 && canPair ? Pair(pairsFrom!, random)
+            var (ink, width, height) = pick < 0.15 && canPair ? Pair(pairsFrom!, random, touchingPairShare)
                 : pick < 0.40 ? Draw(Scribble(random), random)
                 : Draw(Glyphs[random.Next(Glyphs.Length)].Strokes, random);
             var prepared = preprocessor.FromInk(ink, width, height, InkPolarity.DarkOnLight);
@@ -139,27 +146,52 @@ public static class SyntheticNonDigits
         return [points.ToArray()];
     }
 
-    /// <summary>Two different digits from <paramref name="digits"/> side by side (touching, apart or overlapping a little), as one ink map.</summary>
-    private static (float[] Ink, int Width, int Height) Pair(DigitDataset digits, Random random)
+    /// <summary>
+    /// Two different digits from <paramref name="digits"/> side by side, as one ink map, in one of the two ways a number
+    /// turns up where one digit is expected. By default their 28-px frames stand −4 to +4 px apart (two digits given as
+    /// one image); MNIST digits sit in the middle 20 px of their frame, so this leaves a narrow digit such as a 1 well
+    /// clear of its neighbour. A share <paramref name="touchingShare"/> of the pairs touch instead, as a handwritten
+    /// number's digits do when a reader cannot part them: ink boxes touching or up to 2 px into each other (as
+    /// <see cref="SyntheticNumbers"/> draws them), baselines up to 2 px apart — so that "1 touching 4" is shown as no
+    /// digit (docs/reading-numbers.md has what that did to reading and refusal). At 0 no random number is drawn for
+    /// the choice: the pairs are the same as before the option existed.
+    /// </summary>
+    internal static (float[] Ink, int Width, int Height) Pair(DigitDataset digits, Random random, double touchingShare)
     {
         var first = random.Next(digits.Count);
         var second = random.Next(digits.Count - 1);
         if (second >= first) second++;
-        var gap = random.Next(-4, 5);   // MNIST digits sit in 20 px of their 28: −4 touches, +4 leaves a clear space
         var side = DigitImage.Side;
-        var width = 2 * side + gap;
-        var ink = new float[width * side];
-        foreach (var (index, left) in new[] { (first, 0), (second, side + gap) })
+        int secondLeft, drop;
+        // Frames first in the draw's range, so that a share of two thirds draws the runs of docs/reading-numbers.md.
+        if (touchingShare == 0 || random.NextDouble() < 1 - touchingShare)
+        {
+            secondLeft = side + random.Next(-4, 5);
+            drop = 0;
+        }
+        else
+        {
+            // 0–2 px of a 28-px frame: the 0–3 px of SyntheticNumbers, whose digits are drawn larger.
+            var overlap = random.Next(0, 3);
+            var firstRight = SyntheticNumbers.InkExtent(digits.Image(first), PairInkThreshold).Right;
+            var secondInkLeft = SyntheticNumbers.InkExtent(digits.Image(second), PairInkThreshold).Left;
+            secondLeft = Math.Max(1, firstRight + 1 - overlap - secondInkLeft);
+            drop = random.Next(-2, 3);
+        }
+        var width = secondLeft + side;
+        var height = side + Math.Abs(drop);
+        var ink = new float[width * height];
+        foreach (var (index, left, top) in new[] { (first, 0, Math.Max(0, -drop)), (second, secondLeft, Math.Max(0, drop)) })
         {
             var image = digits.Image(index);
             for (var y = 0; y < side; y++)
                 for (var x = 0; x < side; x++)
                 {
-                    ref var target = ref ink[y * width + left + x];
+                    ref var target = ref ink[(top + y) * width + left + x];
                     target = Math.Max(target, image[y * side + x]);
                 }
         }
-        return (ink, width, side);
+        return (ink, width, height);
     }
 
     private static (float[] Ink, int Width, int Height) Render(SKPath path, float penWidth)

@@ -154,7 +154,7 @@ public static class SyntheticNumbers
     }
 
     /// <summary>First and last ink column and last ink row of a 28×28 digit, at the stroke threshold.</summary>
-    private static (int Left, int Right, int Bottom) InkExtent(float[] image, double threshold)
+    internal static (int Left, int Right, int Bottom) InkExtent(ReadOnlySpan<float> image, double threshold)
     {
         int left = DigitImage.Side, right = -1, bottom = -1;
         for (var y = 0; y < DigitImage.Side; y++)

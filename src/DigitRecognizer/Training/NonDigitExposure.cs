@@ -33,10 +33,11 @@ internal sealed class NonDigitExposure : IDisposable
     /// (resampled) images are digits, crisp ones are not — and then refuses every undistorted validation digit (seen: a
     /// cnn-bn run whose validation accuracy fell to 13% by epoch 4, its loss at ln 10, while training accuracy rose).
     /// </param>
-    public NonDigitExposure(DigitDataset trainingPart, int batchSize, int seed, double weight, BatchAugmenter? augmenter,
-        InputNormalization normalization)
+    /// <param name="touchingPairShare">Share of the pairs drawn touching (<see cref="TrainingOptions.TouchingPairShare"/>).</param>
+    public NonDigitExposure(DigitDataset trainingPart, int batchSize, int seed, double weight, double touchingPairShare,
+        BatchAugmenter? augmenter, InputNormalization normalization)
     {
-        var images = SyntheticNonDigits.Generate(PoolSize, seed, trainingPart);
+        var images = SyntheticNonDigits.Generate(PoolSize, seed, trainingPart, touchingPairShare);
         // Raw [0, 1] pixels, as the digits' before distortion.
         pool = InputNormalization.UnitRange.ToInput(images.Pixels, 0, images.Count);
         this.augmenter = augmenter;

@@ -37,6 +37,43 @@ public sealed class NonDigitExposureTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(0.0, 0, 5)]
+    [InlineData(2.0 / 3, 50, 85)]
+    [InlineData(1.0, 95, 100)]
+    public void Pairs_OfNarrowDigits_TouchInTheShareAsked(double touchingShare, int minPercent, int maxPercent)
+    {
+        // Ones are the narrowest digits: in their 28-px frames side by side they stand ~10 px apart, so only pairs
+        // placed by their ink boxes show the network what a reader hands it when a 1 touches its neighbour.
+        var all = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train).Take(2_000);
+        var ones = all.Select(Enumerable.Range(0, all.Count).Where(i => all.Labels![i] == 1).ToArray());
+        var random = new Random(3);
+
+        var touching = 0;
+        const int pairs = 300;
+        for (var n = 0; n < pairs; n++)
+        {
+            var (ink, width, height) = SyntheticNonDigits.Pair(ones, random, touchingShare);
+            Assert.Equal(width * height, ink.Length);
+            Assert.InRange(height, DigitImage.Side, DigitImage.Side + 2);
+            // Columns holding stroke ink (as the pairs are measured): touching pairs leave no empty column between.
+            var inked = Enumerable.Range(0, width).Where(x => Enumerable.Range(0, height).Any(y => ink[y * width + x] >= 0.35f)).ToArray();
+            if (inked[^1] - inked[0] + 1 == inked.Length) touching++;
+        }
+        output.WriteLine($"{touching} of {pairs} pairs of ones touch at a share of {touchingShare:F2}");
+        Assert.InRange(touching * 100 / pairs, minPercent, maxPercent);
+    }
+
+    [Fact]
+    public void TouchingPairs_AreRefused_OutsideTheirRange_OrWithoutNonDigits()
+    {
+        var digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train).Take(50);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticNonDigits.Generate(10, 1, digits, touchingPairShare: 1.5));
+        var error = Assert.Throws<ArgumentException>(() => new TrainingOptions { TouchingPairShare = 0.5 }.Validate());
+        Assert.Contains("non-digit weight", error.Message);
+        new TrainingOptions { TouchingPairShare = 0.5, NonDigitWeight = 0.5 }.Validate();
+    }
+
     [Fact]
     public void Generate_WithoutDigitsToPair_DrawsGlyphsAndScribblesOnly()
     {
