@@ -58,8 +58,8 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Share of the non-digits' digit pairs drawn touching (ink boxes 0–2 px into each other) instead of in frames
-    /// −4 to +4 px apart, 0–1: 0 (as the shipped models were trained). Two thirds halved the digits a reader merges
-    /// with a touching neighbour, but the refusal rule then turned away fewer letters or scribbles
+    /// −4 to +4 px apart, 0–1: 0 (as the shipped models were trained). Two thirds cut the digits a reader merges with
+    /// a touching neighbour by a third or more, but the refusal rule then turned away fewer letters or scribbles
     /// (docs/reading-numbers.md). Only used with <see cref="NonDigitWeight"/> above 0.
     /// </summary>
     public double TouchingPairShare { get; init; }

@@ -37,9 +37,10 @@ public sealed class RejectionTests(ITestOutputHelper output)
         {
             Assert.InRange(candidate.Rule.RefusedShare, 0.0065, 0.0075);
             Assert.InRange(candidate.NonDigitsRefusedShare!.Value, 0, 1);
-            // Wrong digits accepted, plus the 5,000 non-digits (half a validation digit's worth each) not refused.
+            // Wrong digits accepted, plus the non-digits drawn (half as many as the validation digits) not refused.
             var accepted = (int)Math.Round(validation.Count * (1 - candidate.Rule.RefusedShare));
-            var expected = (int)Math.Round(candidate.Rule.ErrorShareOfAccepted * accepted) + (int)Math.Round(5_000 * (1 - candidate.NonDigitsRefusedShare.Value));
+            var nonDigits = (int)Math.Round(validation.Count * new RejectionOptions().NonDigitsPerDigit);
+            var expected = (int)Math.Round(candidate.Rule.ErrorShareOfAccepted * accepted) + (int)Math.Round(nonDigits * (1 - candidate.NonDigitsRefusedShare.Value));
             Assert.Equal(expected, candidate.LetThrough);
         }
         Assert.Equal(choice.Candidates.Min(c => c.LetThrough), choice.Candidates.Single(c => c.Rule == choice.Chosen).LetThrough);
