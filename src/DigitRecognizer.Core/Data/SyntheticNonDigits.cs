@@ -149,11 +149,12 @@ public static class SyntheticNonDigits
     /// <summary>
     /// Two different digits from <paramref name="digits"/> side by side, as one ink map, in one of the two ways a number
     /// turns up where one digit is expected. By default their 28-px frames stand −4 to +4 px apart (two digits given as
-    /// one image); MNIST digits sit in the middle 20 px of their frame, so this leaves two ones some 18–26 px apart. A share <paramref name="touchingShare"/> of the pairs touch instead, as a handwritten
-    /// number's digits do when a reader cannot part them: ink boxes touching or up to 2 px into each other (as
-    /// <see cref="SyntheticNumbers"/> draws them), their frames up to 2 px apart vertically — so that "1 touching 4" is shown as no
-    /// digit (docs/reading-numbers.md has what that did to reading and refusal). At 0 no random number is drawn for
-    /// the choice: the pairs are the same as before the option existed.
+    /// one image); MNIST digits sit in the middle 20 px of their frame, so this leaves two ones some 18–26 px apart.
+    /// A share <paramref name="touchingShare"/> of the pairs touch instead, as a handwritten number's digits do when a
+    /// reader cannot part them: ink boxes touching or up to 2 px into each other (as <see cref="SyntheticNumbers"/>
+    /// draws them), their frames up to 2 px apart vertically — so that "1 touching 4" is shown as no digit
+    /// (docs/reading-numbers.md has what that did to reading and refusal). At 0 no random number is drawn for the
+    /// choice: the pairs are the same as before the option existed.
     /// </summary>
     internal static (float[] Ink, int Width, int Height) Pair(DigitDataset digits, Random random, double touchingShare)
     {
