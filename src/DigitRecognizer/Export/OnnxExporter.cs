@@ -75,7 +75,7 @@ public static class OnnxExporter
         model.MetadataProps.Clear();
         model.MetadataProps.AddRange(Metadata(metadata).Select(p => Property(p.Key, p.Value)));
         model.MetadataProps.Add(Property(OnnxContract.Metadata.Quantization,
-            $"int8 QDQ: convolution and hidden linear layer weights int8 per output channel (symmetric), activations uint8 per tensor, last layer float, ranges from {validation.Count} images ({description})"));
+            $"int8 QDQ: convolution and hidden linear layer weights int8 per output channel (symmetric, 7 bits: ±63), activations uint8 per tensor, last layer float, ranges from {validation.Count} images ({description})"));
         return new QuantizedExport
         {
             Bytes = Serialize(model),
