@@ -96,14 +96,14 @@ public sealed record ReadingOptions
     public double SkipCutsSureness { get; init; } = double.PositiveInfinity;
 
     /// <summary>
-    /// Share of a label-smoothed model's <see cref="SurenessCeiling"/> at which cuts are skipped: 0.9 (4.06 nats at
-    /// smoothing 0.1). A model shown synthetic non-digits, two digits in one frame among them, reads touching pairs
-    /// whole at 3.2–3.9 nats, above the two thirds (3.0 nats) chosen before it was: on 1,000 numbers made of the
-    /// shipped best model's validation digits (seeds 1–4), 0.9 read 0.4, 1.0, 0.4 and 0.2 points more exactly (merged
-    /// digits 43 → 37, 30 → 20, 32 → 27, 35 → 29) at 10–30% more reading time; 3.5 nats kept only part of it, and not
-    /// skipping at all nothing more at four times the time.
+    /// Share of a label-smoothed model's <see cref="SurenessCeiling"/> at which cuts are skipped. Two thirds (3.0 nats
+    /// at smoothing 0.1) left every box and digit read the same on numbers made of training digits, read by the
+    /// best model of the time (seeds 1 and 2, 250 numbers each), with 12–15 classifier inputs per number instead of
+    /// 58–62; 2 nats lost 0.2–0.3 points of boxes. The shipped best, shown non-digits, reads touching pairs whole
+    /// at 3.2–3.9 nats: 0.9 (4.06 nats) read 0.2–1.0 points more numbers exactly (validation numbers, seeds 1–4) but
+    /// cost a quarter of <c>/api/read</c>'s throughput (docs/reading-numbers.md), so two thirds stays.
     /// </summary>
-    public const double SkipCutsShareOfCeiling = 0.9;
+    public const double SkipCutsShareOfCeiling = 2.0 / 3;
 
     /// <summary>
     /// The largest sureness ln(p1 / p2) a model trained with label smoothing ε aims at: its targets are 1 − ε + ε/10 for the
