@@ -21,7 +21,7 @@ internal sealed class BatchSource : IDisposable
 
     /// <param name="images">N×1×28×28 raw [0, 1] pixels.</param>
     /// <param name="labels">N class indices.</param>
-    /// <param name="batchSize">Images per batch (the last one may be smaller).</param>
+    /// <param name="batchSize">Images per batch (the last one may be smaller, or one larger: see <see cref="BatchesPerEpoch"/>).</param>
     /// <param name="seed">Seeds the shuffling.</param>
     /// <param name="shufflesDone">Shuffles an earlier run already made (epochs it finished): replayed, so the next order is the one it would have used.</param>
     /// <param name="augmenter">Distorts each batch, or null.</param>
@@ -40,7 +40,16 @@ internal sealed class BatchSource : IDisposable
     }
 
     /// <summary>Batches per epoch.</summary>
-    public int Count => (order.Length + batchSize - 1) / batchSize;
+    public int Count => BatchesPerEpoch(order.Length, batchSize);
+
+    /// <summary>
+    /// Batches of <paramref name="batchSize"/> that <paramref name="images"/> make, the last one taking what is left;
+    /// a single image left over joins the batch before it instead. Batch norm cannot train on a batch of one: its
+    /// variance over one value (with no spatial extent, as after the 4×4 convolution of cnn-bn) is 0/0, and the NaN
+    /// it leaves in the running variance made every validation prediction NaN (271 training images at batch 30).
+    /// </summary>
+    public static int BatchesPerEpoch(int images, int batchSize) =>
+        images % batchSize == 1 && images > batchSize ? images / batchSize : (images + batchSize - 1) / batchSize;
 
     /// <summary>Draws the next epoch's order.</summary>
     public void Shuffle()
@@ -54,7 +63,8 @@ internal sealed class BatchSource : IDisposable
     public (Tensor Images, Tensor Labels) Get(int index)
     {
         var start = index * batchSize;
-        var indices = permutation!.narrow(0, start, Math.Min(batchSize, order.Length - start));
+        var size = index == Count - 1 ? order.Length - start : batchSize;
+        var indices = permutation!.narrow(0, start, size);
         var x = images.index_select(0, indices);
         if (augmenter is not null) x = augmenter.Apply(x);
         x = normalization.Apply(x);

@@ -66,7 +66,7 @@ public static class Trainer
         var normalization = InputNormalization.UnitRange;
         var arguments = architecture.DefaultArguments();
         var model = architecture.Create(arguments);
-        var batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var batchesPerEpoch = BatchSource.BatchesPerEpoch(train.Count, options.BatchSize);
         using var state = resumeFrom?.State ?? new TrainingState { PlannedEpochs = maxEpochs };
         resumeFrom?.RestoreWeights(model);
         progress?.Report(new TrainingStarted(architecture.Name, state.PlannedEpochs, train.Count, validation?.Count ?? 0, batchesPerEpoch, threads)

@@ -26,6 +26,34 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Train_WithOneImageLeftOverByTheBatches_FoldsItIntoTheBatchBefore_SoBatchNormStaysFinite()
+    {
+        // 300 images, 30 held out: 270 to train on at batch 269 would leave a batch of one, whose batch-norm
+        // variance is 0/0 (cnn-bn's head sees 1×1 maps).
+        var data = TestData.Synthetic(300);
+        var reports = new List<TrainingProgress>();
+
+        using var classifier = Trainer.Train(data, new TrainingOptions { Model = "cnn-bn", Epochs = 1, BatchSize = 269, Seed = 3, Threads = 1 },
+            new ListProgress<TrainingProgress>(reports));
+
+        Assert.Equal(270, classifier.Metadata.Metrics.TrainImages);
+        Assert.Equal(1, reports.OfType<TrainingStarted>().Single().BatchesPerEpoch);
+        Assert.True(double.IsFinite(classifier.Metadata.Metrics.History[0].ValidationLoss!.Value), "validation loss is not finite");
+        Assert.All(classifier.Predict(TestData.Synthetic(10, seed: 8)).Probabilities, p => Assert.True(float.IsFinite(p)));
+    }
+
+    [Theory]
+    [InlineData(270, 30, 9)]
+    [InlineData(271, 30, 9)]    // the one left over joins the ninth batch
+    [InlineData(272, 30, 10)]
+    [InlineData(1, 30, 1)]
+    [InlineData(31, 30, 1)]
+    [InlineData(61, 30, 2)]
+    [InlineData(5, 1, 5)]
+    public void BatchesPerEpoch_LeavesNoBatchOfOneImage_UnlessThatIsAll(int images, int batchSize, int expected) =>
+        Assert.Equal(expected, BatchSource.BatchesPerEpoch(images, batchSize));
+
+    [Fact]
     public void Train_KeepsTheWeightsOfTheBestValidationEpoch()
     {
         var data = TestData.Synthetic(400);
