@@ -174,10 +174,12 @@ internal static class TrainCommand
                 DataPath = parse.GetValue(data) ?? recorded?.DataPath,
                 Restart = parse.GetValue(restart),
                 KeepResumeState = parse.GetValue(keepResumeState),
+                // A run started with --no-test stays without a test figure when resumed; --no-test may be added on resume.
+                MeasureTestSet = !parse.GetValue(noTest) && (recorded?.MeasureTestSet ?? true),
             };
             var outputFolder = parse.GetValue(resume) ?? parse.GetValue(output) ?? Path.Combine("runs", chosen?.Name ?? EnsembleTrainer.DescribeModels(models));
             OutputPaths.RefuseFileAsFolder(outputFolder, parse.GetValue(resume) is not null ? "--resume" : "--output");
-            return Run(console, runOptions, new RunFolder(outputFolder), state, measureTest: !parse.GetValue(noTest), cancellation);
+            return Run(console, runOptions, new RunFolder(outputFolder), state, cancellation);
         }));
         return command;
     }
@@ -189,8 +191,7 @@ internal static class TrainCommand
         HelpName = helpName,
     };
 
-    private static int Run(IAnsiConsole console, TrainingRunOptions options, RunFolder folder, ResumeState? state, bool measureTest,
-        CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, TrainingRunOptions options, RunFolder folder, ResumeState? state, CancellationToken cancellation)
     {
         if (state is not null)
         {
@@ -200,7 +201,7 @@ internal static class TrainCommand
         PrecisionOption.Report(console, options.Training.Precision);
         var trainingData = Loading.Load(console, options.DataPath, MnistSplit.Train);
         // On the embedded MNIST the run also reports its accuracy on the official test images (unless told not to).
-        var testSet = measureTest && DigitData.IsEmbeddedMnist(options.DataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;
+        var testSet = options.MeasureTestSet && DigitData.IsEmbeddedMnist(options.DataPath) ? Loading.Load(console, null, MnistSplit.Test) : null;
 
         TrainingRunResult run;
         try

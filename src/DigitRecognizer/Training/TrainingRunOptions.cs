@@ -21,6 +21,13 @@ public sealed record TrainingRunOptions
     /// <summary>Start afresh in a folder that holds an unfinished run's resume state, discarding it. Default: refuse.</summary>
     public bool Restart { get; init; }
 
+    /// <summary>
+    /// Measure the finished model on the MNIST test images (when the caller has them: the CLI on the embedded
+    /// MNIST). Default true; false for runs that compare settings on validation. Recorded in the resume state, so
+    /// that a run declared without a test figure does not read one when it is resumed.
+    /// </summary>
+    public bool MeasureTestSet { get; init; } = true;
+
     /// <summary>Keep the resume state when the run finishes (it is removed by default, so folders do not fill up).</summary>
     public bool KeepResumeState { get; init; }
 

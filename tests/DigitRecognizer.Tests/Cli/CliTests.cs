@@ -108,14 +108,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Train_WithNoTest_LeavesTheTestImagesUnread()
+    public void Train_WithNoTest_LeavesTheTestImagesUnread_AlsoWhenTheRunIsResumed()
     {
         var model = Path.Combine(folder.Path, "run");
 
-        var train = CliRunner.Run("train", "--model", "dense", "--epochs", "1", "--limit", "1000", "--no-test", "--output", model);
+        var train = CliRunner.Run("train", "--model", "dense", "--epochs", "1", "--limit", "1000", "--no-test", "--keep-resume-state", "--output", model);
+        // The kept resume state continues the run (here: only its end), with the options it recorded.
+        var resumed = CliRunner.Run("train", "--resume", model);
 
-        Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
-        Assert.DoesNotContain("Test set", train.Output);
+        foreach (var run in new[] { train, resumed })
+        {
+            Assert.True(run.ExitCode == ExitCodes.Success, run.Output);
+            Assert.DoesNotContain("Test set", run.Output);
+            Assert.DoesNotContain("MNIST test set", run.Output);
+        }
+        Assert.Contains("continuing after epoch 1", resumed.Output);
         using var loaded = Checkpoint.Load(model);
         Assert.Null(loaded.Metadata.Metrics.TestAccuracy);
     }
