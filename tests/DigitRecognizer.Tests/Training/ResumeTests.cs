@@ -1,3 +1,4 @@
+using TorchSharp;
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Inference;
 using DigitRecognizer.Training;
@@ -205,17 +206,30 @@ public sealed class ResumeTests : IDisposable
         Assert.True(run.HasResumeState);
     }
 
+    /// <summary>
+    /// The two models are the same bit for bit: every weight and buffer first (a failure names the first tensor that
+    /// differs and by how much), then the training record, then the predictions they give, so that a failure tells
+    /// training that went another way apart from prediction that did.
+    /// </summary>
     internal static void AssertSameModel(DigitClassifier expected, DigitClassifier actual)
     {
-        var probe = TestData.Synthetic(30, seed: 77);
-        Assert.Equal(expected.Predict(probe).Probabilities, actual.Predict(probe).Probabilities);
         var weights = expected.Module.state_dict();
-        foreach (var (name, tensor) in actual.Module.state_dict())
+        var actualWeights = actual.Module.state_dict();
+        Assert.Equal(weights.Keys.Order(), actualWeights.Keys.Order());
+        foreach (var (name, tensor) in actualWeights)
         {
-            Assert.Equal(weights[name].shape, tensor.shape);
-            Assert.True(tensor.eq(weights[name]).all().item<bool>(), $"{name} differs");
+            var reference = weights[name];
+            Assert.Equal(reference.shape, tensor.shape);
+            if (!tensor.eq(reference).all().item<bool>())
+            {
+                using var difference = (tensor.to(torch.float64) - reference.to(torch.float64)).abs();
+                Assert.Fail($"{name} differs: {difference.gt(0).sum().item<long>()} of {tensor.numel()} values, "
+                    + $"by up to {difference.max().item<double>():G3}");
+            }
         }
         Assert.Equal(WithoutTimings(expected.Metadata.Metrics), WithoutTimings(actual.Metadata.Metrics));
+        var probe = TestData.Synthetic(30, seed: 77);
+        Assert.Equal(expected.Predict(probe).Probabilities, actual.Predict(probe).Probabilities);
     }
 
     // What must repeat exactly: everything but wall times, throughput and dates.
