@@ -37,12 +37,15 @@ public sealed record InputNormalization
     /// </summary>
     public Tensor ToInput(float[] pixels, int first, int count)
     {
-        var length = count * DigitImage.PixelCount;
-        // The whole set goes in as it is; a slice needs its own array (tensor() copies into native memory either way).
-        var source = first == 0 && length == pixels.Length
-            ? pixels
-            : pixels.AsSpan(first * DigitImage.PixelCount, length).ToArray();
-        var x = tensor(source, [count, 1, Side, Side]);
+        var source = pixels.AsSpan(first * DigitImage.PixelCount, count * DigitImage.PixelCount);
+        // Copied into memory libtorch allocates (64-byte aligned), not wrapped as tensor(float[]) would: that
+        // pins a managed copy, 8-byte aligned at a place that changes from call to call, and Intel's MKL documents
+        // that its results may then differ in the last bit with the alignment (which prediction must not).
+        var x = empty([count, 1, Side, Side]);
+        unsafe
+        {
+            source.CopyTo(new Span<float>((float*)x.storage<float>().data_ptr(), source.Length));
+        }
         return Apply(x);
     }
 
