@@ -420,6 +420,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithNonDigitsPerDigit_ButNoNonDigits_SaysSo_AndWritesNothing()
+    {
+        var output = folder.File("run");
+
+        var (exitCode, text) = CliRunner.Run("train", "--model", "dense", "--non-digits-per-digit", "1", "--output", output);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("--non-digits-per-digit sets how many non-digits --non-digit-weight shows, which is off: give --non-digit-weight as well.", CliRunner.Unwrapped(text));
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void Show_DrawsTheFirstDigitsWithTheirLabels_AsAPng()
     {
         var csv = folder.File("train.csv");

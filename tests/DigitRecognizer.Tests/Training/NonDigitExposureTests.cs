@@ -137,6 +137,35 @@ public sealed class NonDigitExposureTests(ITestOutputHelper output)
         Assert.Equal(0.5, withExposure.Metadata.Training.NonDigitWeight);
     }
 
+    [Theory]
+    [InlineData(0.5, 30, 15)]
+    [InlineData(0.5, 25, 12)]   // as batchSize / 2 was
+    [InlineData(1.0, 30, 30)]
+    [InlineData(2.0, 16, 32)]
+    [InlineData(0.01, 30, 1)]   // at least one
+    public void EachBatch_CarriesTheNonDigitsPerDigitAsked(double perDigit, int batchSize, int expected)
+    {
+        var digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train).Take(40);
+        using var exposure = new NonDigitExposure(digits, batchSize, perDigit, seed: 1, weight: 0.5, touchingPairShare: 0,
+            augmenter: null, DigitRecognizer.Models.InputNormalization.UnitRange);
+        exposure.StartEpoch(0);
+
+        using var batch = exposure.Batch(0);
+
+        Assert.Equal([expected, 1, 28, 28], batch.shape);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(4.5)]
+    [InlineData(double.NaN)]
+    public void NonDigitsPerDigit_OutOfRange_IsRefusedNamingTheOption(double perDigit)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TrainingOptions { NonDigitWeight = 0.5, NonDigitsPerDigit = perDigit }.Validate());
+        Assert.Contains("Non-digits per digit", error.Message);
+    }
+
     [Fact]
     public void ANegativeWeight_IsRefusedNamingTheOption()
     {
