@@ -30,7 +30,7 @@ public static class TrainingRun
     /// <param name="folder">Where the model and its record go.</param>
     /// <param name="data">Labelled training data (the validation part comes out of it).</param>
     /// <param name="options">What to train.</param>
-    /// <param name="testSet">Labelled images to measure the result on once, or null.</param>
+    /// <param name="testSet">Labelled images to measure the result on once, or null; left unread when <see cref="TrainingRunOptions.MeasureTestSet"/> is false.</param>
     /// <param name="progress">Training progress.</param>
     /// <param name="cancellation">Stops training between batches; the resume state then holds the last finished epoch.</param>
     /// <exception cref="ArgumentException">
@@ -88,7 +88,7 @@ public static class TrainingRun
                 progress, cancellation);
         try
         {
-            var result = Finish(folder, data, classifier, testSet, cancellation);
+            var result = Finish(folder, data, classifier, options.MeasureTestSet ? testSet : null, cancellation);
             if (!options.KeepResumeState) File.Delete(folder.ResumePath);
             return result;
         }

@@ -47,6 +47,24 @@ public sealed class ResumeTests : IDisposable
         Assert.False(stopped.HasResumeState);
     }
 
+    [Fact]
+    public void ARunDeclaredWithoutATestFigure_LeavesTheTestSetUnread_AlsoWhenResumed()
+    {
+        var data = TestData.Synthetic(100);
+        var testSet = TestData.Synthetic(40, seed: 9);
+        var options = Single with { MeasureTestSet = false, KeepResumeState = true };
+        var run = new RunFolder(folder.File("no-test"));
+
+        using var first = TrainingRun.Run(run, data, options, testSet);
+        using var resumed = TrainingRun.Resume(run, ResumeState.Read(run.ResumePath), data, testSet);
+        using var measured = TrainingRun.Run(new RunFolder(folder.File("with-test")), data, Single, testSet);
+
+        Assert.Null(first.Test);
+        Assert.Null(resumed.Test);
+        Assert.Null(resumed.Classifier.Metadata.Metrics.TestAccuracy);
+        Assert.NotNull(measured.Test);
+    }
+
     // Shown non-digits: those of each batch follow from the seed, epoch and batch alone, nothing about them is saved.
     // A weight average: it and its update count are part of the state, or a resumed run would restart the average.
     // Elastic distortion and random erasing: drawn from the augmentation's generator, whose state is saved.
