@@ -65,6 +65,7 @@ internal static class TrainCommand
         var labelSmoothing = Value("--label-smoothing", "Label smoothing of the cross-entropy, 0 = off.", defaults.LabelSmoothing, "F");
         var nonDigitWeight = Value("--non-digit-weight", "Also show each batch synthetic non-digits (letters, shapes, scribbles, two digits in one frame) and teach the network to give them no confident digit, with this weight; then 'calibrate' can refuse letters and scribbles. 0 = off; each step then computes 1 + --non-digits-per-digit (1.5) times the images.", defaults.NonDigitWeight, "W");
         var nonDigitsPerDigit = Value("--non-digits-per-digit", "Non-digits shown per digit in each batch (with --non-digit-weight), above 0 and at most 4: each step computes 1 + R times the images.", defaults.NonDigitsPerDigit, "R");
+        var nonDigitPool = Value("--non-digit-pool", $"How many non-digits are drawn for the run (with --non-digit-weight), 1 to {TrainingOptions.MaxNonDigitPoolSize:N0}; batches take theirs from it in a new order each epoch.", defaults.NonDigitPoolSize, "N");
         var touchingPairs = Value("--touching-pairs", "Share of the non-digits' digit pairs drawn touching (ink boxes 0–2 px into each other, as a reader's merged digits) instead of in frames apart, 0–1 (with --non-digit-weight; see docs/reading-numbers.md for what it does to reading and refusal).", defaults.TouchingPairShare, "SHARE");
         var weightAverage = Value("--weight-average", "Keep an exponential moving average of the weights with this decay (e.g. 0.999, about the last 1,000 steps), updated after every step; validation reads it and it is the model saved. 0 = off.", defaults.WeightAverageDecay, "D");
         var weightDecay = Value("--weight-decay", "Decoupled weight decay (AdamW), 0 = plain Adam.", defaults.WeightDecay, "X");
@@ -108,7 +109,7 @@ internal static class TrainCommand
         var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
-            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, rotation, zoom, shift, elastic, elasticSigma, erase, eraseArea, labelSmoothing, nonDigitWeight, nonDigitsPerDigit, touchingPairs, weightAverage, weightDecay,
+            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, rotation, zoom, shift, elastic, elasticSigma, erase, eraseArea, labelSmoothing, nonDigitWeight, nonDigitsPerDigit, nonDigitPool, touchingPairs, weightAverage, weightDecay,
             plateau, earlyStopping, timeBudget, ensemble, validationSplit, holdout, seed, threads, precision, limit, output,
             resume, restart, keepResumeState, noTest,
         };
@@ -150,6 +151,7 @@ internal static class TrainCommand
                 NonDigitWeight = Given(nonDigitWeight, options.NonDigitWeight),
                 TouchingPairShare = Given(touchingPairs, options.TouchingPairShare),
                 NonDigitsPerDigit = Given(nonDigitsPerDigit, options.NonDigitsPerDigit),
+                NonDigitPoolSize = Given(nonDigitPool, options.NonDigitPoolSize),
                 WeightAverageDecay = Given(weightAverage, options.WeightAverageDecay),
                 WeightDecay = Given(weightDecay, options.WeightDecay),
                 PlateauPatience = Given(plateau, options.PlateauPatience),
@@ -164,6 +166,8 @@ internal static class TrainCommand
             };
             if (parse.GetResult(nonDigitsPerDigit) is { Implicit: false } && options.NonDigitWeight == 0)
                 throw new ArgumentException("--non-digits-per-digit sets how many non-digits --non-digit-weight shows, which is off: give --non-digit-weight as well.");
+            if (parse.GetResult(nonDigitPool) is { Implicit: false } && options.NonDigitWeight == 0)
+                throw new ArgumentException("--non-digit-pool sets how many non-digits --non-digit-weight draws, which is off: give --non-digit-weight as well.");
             // The ranges shape --augment's distortions; typed for a network trained without them, they would do nothing.
             var ranges = new Option[] { rotation, zoom, shift, elastic, elasticSigma, erase, eraseArea }.Where(o => parse.GetResult(o) is { Implicit: false }).ToList();
             var unaugmented = models.Distinct().Where(m => ModelFactory.IsKnown(m) && !ModelFactory.IsEnsemble(m) && !(options.Augment ?? ModelFactory.Get(m).AugmentByDefault)).ToList();

@@ -15,9 +15,6 @@ namespace DigitRecognizer.Training;
 /// </summary>
 internal sealed class NonDigitExposure : IDisposable
 {
-    /// <summary>Non-digits drawn once per run; batches take their share in a new order each epoch.</summary>
-    public const int PoolSize = 12_000;
-
     private readonly Tensor pool;
     private readonly BatchAugmenter? augmenter;
     private readonly InputNormalization normalization;
@@ -35,10 +32,11 @@ internal sealed class NonDigitExposure : IDisposable
     /// cnn-bn run whose validation accuracy fell to 13% by epoch 4, its loss at ln 10, while training accuracy rose).
     /// </param>
     /// <param name="touchingPairShare">Share of the pairs drawn touching (<see cref="TrainingOptions.TouchingPairShare"/>).</param>
+    /// <param name="poolSize">Non-digits drawn for the run (<see cref="TrainingOptions.NonDigitPoolSize"/>).</param>
     public NonDigitExposure(DigitDataset trainingPart, int batchSize, double perDigit, int seed, double weight, double touchingPairShare,
-        BatchAugmenter? augmenter, InputNormalization normalization)
+        BatchAugmenter? augmenter, InputNormalization normalization, int poolSize = TrainingOptions.DefaultNonDigitPoolSize)
     {
-        var images = SyntheticNonDigits.Generate(PoolSize, seed, trainingPart, touchingPairShare);
+        var images = SyntheticNonDigits.Generate(poolSize, seed, trainingPart, touchingPairShare);
         // Raw [0, 1] pixels, as the digits' before distortion.
         pool = InputNormalization.UnitRange.ToInput(images.Pixels, 0, images.Count);
         this.augmenter = augmenter;
@@ -47,6 +45,9 @@ internal sealed class NonDigitExposure : IDisposable
         this.seed = seed;
         this.weight = weight;
     }
+
+    /// <summary>How many non-digits the pool holds.</summary>
+    public int PoolCount => (int)pool.shape[0];
 
     /// <summary>Sets the order in which <paramref name="epoch"/>'s batches take non-digits from the pool.</summary>
     public void StartEpoch(int epoch)

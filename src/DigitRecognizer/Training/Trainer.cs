@@ -89,7 +89,7 @@ public static class Trainer
             : new ReducedPrecisionCopy(model, () => architecture.Create(arguments), options.Precision.ToScalarType());
         using var batches = new BatchSource(images, labels, options.BatchSize, options.Seed, state.Epoch, augmenter, normalization);
         using var nonDigits = options.NonDigitWeight > 0
-            ? new NonDigitExposure(train, options.BatchSize, options.NonDigitsPerDigit, options.Seed, options.NonDigitWeight, options.TouchingPairShare, augmenter, normalization)
+            ? new NonDigitExposure(train, options.BatchSize, options.NonDigitsPerDigit, options.Seed, options.NonDigitWeight, options.TouchingPairShare, augmenter, normalization, options.NonDigitPoolSize)
             : null;
         using var average = options.WeightAverageDecay > 0
             ? new WeightAverage(model, () => architecture.Create(arguments), options.WeightAverageDecay, (nn.Module?)lowPrecision?.Module ?? model)

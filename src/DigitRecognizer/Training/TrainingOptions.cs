@@ -72,6 +72,20 @@ public sealed record TrainingOptions
     public double NonDigitsPerDigit { get; init; } = 0.5;
 
     /// <summary>
+    /// How many non-digits are drawn for the run, which batches then take in a new order each epoch: 12,000 (as the
+    /// shipped models were trained), at most 200,000 (3.1 KB each in memory). A larger pool shows each one fewer times
+    /// (at the default, each is seen about twice an epoch on MNIST); a pool of N holds the same first 12,000 as the
+    /// default one for the same seed. Only used with <see cref="NonDigitWeight"/> above 0.
+    /// </summary>
+    public int NonDigitPoolSize { get; init; } = DefaultNonDigitPoolSize;
+
+    /// <summary>The <see cref="NonDigitPoolSize"/> the shipped models were trained with.</summary>
+    public const int DefaultNonDigitPoolSize = 12_000;
+
+    /// <summary>The largest <see cref="NonDigitPoolSize"/>: 200,000 images of 3.1 KB.</summary>
+    public const int MaxNonDigitPoolSize = 200_000;
+
+    /// <summary>
     /// Decay d of an exponential moving average of the weights (see <see cref="WeightAverage"/>), updated after every
     /// step; when on, validation reads the average and the best epoch's average is the model kept. 0 = off (as in
     /// the notebook); 0.999 averages over about the last 1,000 steps (2.4 epochs of MNIST at batch 128).
@@ -153,6 +167,8 @@ public sealed record TrainingOptions
         if (TouchingPairShare > 0 && NonDigitWeight == 0)
             throw new ArgumentException($"A touching-pair share ({TouchingPairShare}) needs non-digits to draw the pairs among: give a non-digit weight above 0.");
         if (!(NonDigitsPerDigit is > 0 and <= 4)) throw new ArgumentException($"Non-digits per digit must be above 0 and at most 4 (got {NonDigitsPerDigit}).");
+        if (NonDigitPoolSize is < 1 or > MaxNonDigitPoolSize)
+            throw new ArgumentException($"Non-digit pool size must be 1 to {MaxNonDigitPoolSize:N0} images (got {NonDigitPoolSize:N0}).");
         if (!(WeightAverageDecay is >= 0 and < 1)) throw new ArgumentException($"Weight-average decay must be 0 (off) or in (0, 1) (got {WeightAverageDecay}).");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new ArgumentException($"Weight decay must be 0 or more (got {WeightDecay}).");
         if (!(TimeBudgetMinutes >= 0) || double.IsInfinity(TimeBudgetMinutes)) throw new ArgumentException($"Time budget must be 0 (none) or more minutes (got {TimeBudgetMinutes}).");

@@ -419,15 +419,17 @@ public sealed class CliTests : IDisposable
         Assert.False(Directory.Exists(output));
     }
 
-    [Fact]
-    public void Train_WithNonDigitsPerDigit_ButNoNonDigits_SaysSo_AndWritesNothing()
+    [Theory]
+    [InlineData("--non-digits-per-digit", "1", "--non-digits-per-digit sets how many non-digits --non-digit-weight shows, which is off: give --non-digit-weight as well.")]
+    [InlineData("--non-digit-pool", "30000", "--non-digit-pool sets how many non-digits --non-digit-weight draws, which is off: give --non-digit-weight as well.")]
+    public void Train_WithANonDigitSetting_ButNoNonDigits_SaysSo_AndWritesNothing(string option, string value, string expected)
     {
         var output = folder.File("run");
 
-        var (exitCode, text) = CliRunner.Run("train", "--model", "dense", "--non-digits-per-digit", "1", "--output", output);
+        var (exitCode, text) = CliRunner.Run("train", "--model", "dense", option, value, "--output", output);
 
         Assert.Equal(ExitCodes.Failure, exitCode);
-        Assert.Contains("--non-digits-per-digit sets how many non-digits --non-digit-weight shows, which is off: give --non-digit-weight as well.", CliRunner.Unwrapped(text));
+        Assert.Contains(expected, CliRunner.Unwrapped(text));
         Assert.False(Directory.Exists(output));
     }
 

@@ -167,6 +167,33 @@ public sealed class NonDigitExposureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ThePool_HoldsTheNumberAsked_AndALargerPoolStartsWithTheSmallerOne()
+    {
+        var digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train).Take(200);
+        using var small = new NonDigitExposure(digits, 30, 0.5, seed: 3, weight: 0.5, touchingPairShare: 0.5,
+            augmenter: null, DigitRecognizer.Models.InputNormalization.UnitRange, poolSize: 250);
+        using var large = new NonDigitExposure(digits, 30, 0.5, seed: 3, weight: 0.5, touchingPairShare: 0.5,
+            augmenter: null, DigitRecognizer.Models.InputNormalization.UnitRange, poolSize: 700);
+
+        Assert.Equal(250, small.PoolCount);
+        Assert.Equal(700, large.PoolCount);
+        // A run with a larger pool still shows the default pool's non-digits (and others besides), so the two compare.
+        var (first, more) = (SyntheticNonDigits.Generate(250, 3, digits, 0.5), SyntheticNonDigits.Generate(700, 3, digits, 0.5));
+        Assert.Equal(first.Pixels, more.Pixels.AsSpan(0, first.Pixels.Length).ToArray());
+        Assert.NotEqual(more.Pixels.AsSpan(first.Pixels.Length, first.Pixels.Length).ToArray(), first.Pixels);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(TrainingOptions.MaxNonDigitPoolSize + 1)]
+    public void APoolSize_OutOfRange_IsRefusedNamingTheOption(int poolSize)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TrainingOptions { NonDigitWeight = 0.5, NonDigitPoolSize = poolSize }.Validate());
+        Assert.Contains("Non-digit pool size must be 1 to 200,000 images", error.Message);
+    }
+
+    [Fact]
     public void ANegativeWeight_IsRefusedNamingTheOption()
     {
         var error = Assert.Throws<ArgumentException>(() => new TrainingOptions { NonDigitWeight = -1 }.Validate());
