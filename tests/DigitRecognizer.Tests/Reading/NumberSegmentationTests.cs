@@ -18,7 +18,7 @@ namespace DigitRecognizer.Tests.Reading;
 public sealed class NumberSegmentationTests(ITestOutputHelper output)
 {
     [Fact]
-    public void BoxesFound_MatchThePastedDigitsInk_ForAtLeastNinetyEightPercentOfDigits()
+    public void BoxesFound_MatchThePastedDigitsInk_ForAtLeastNinetyNinePercentOfDigits()
     {
         var numbers = SyntheticNumbers.Generate(MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test), count: 250, seed: 31).ToList();
         using var classifier = Checkpoint.Load(TestData.ShippedBest);
@@ -31,9 +31,9 @@ public sealed class NumberSegmentationTests(ITestOutputHelper output)
                       $"numbers ({score.RightDigitCountShare:P1}) with as many digits found as pasted " +
                       $"({numbers.Sum(n => n.Touching.Count(t => t))} touching pairs); " + string.Join(", ", score.FaultCounts.Select(f => $"{f.Key} {f.Value}"));
         output.WriteLine(summary);
-        // Issue 15 aims at a box with IoU ≥ 0.5 for 99% of the digits pasted; the rules reach 98.6% here (2026-12-02),
-        // so this holds the line below that while the aim is open, and fails if a change loses ground.
-        Assert.True(score.BoxesFoundShare >= 0.98, summary);
+        // Issue 15 asks for a box with IoU ≥ 0.5 for 99% of the digits pasted: 99.14% here (1,035 of 1,044, 2026-12-04)
+        // with the best model shown touching pairs as non-digits (98.56% with the one before).
+        Assert.True(score.BoxesFoundShare >= 0.99, summary);
         Assert.True(score.RightDigitCountShare >= 0.9, summary);   // and few numbers with a digit too many or too few
     }
 
