@@ -164,10 +164,10 @@ internal static class TrainCommand
                 Precision = parse.GetResult(precision) is { Implicit: false } ? PrecisionOption.Resolve(parse.GetValue(precision)) : options.Precision,
                 Limit = Given(limit, options.Limit),
             };
-            if (parse.GetResult(nonDigitsPerDigit) is { Implicit: false } && options.NonDigitWeight == 0)
-                throw new ArgumentException("--non-digits-per-digit sets how many non-digits --non-digit-weight shows, which is off: give --non-digit-weight as well.");
-            if (parse.GetResult(nonDigitPool) is { Implicit: false } && options.NonDigitWeight == 0)
-                throw new ArgumentException("--non-digit-pool sets how many non-digits --non-digit-weight draws, which is off: give --non-digit-weight as well.");
+            // Their defaults are not 0, so only the command line can tell they were typed for a run shown no non-digits.
+            foreach (var (setting, does) in new (Option Option, string Does)[] { (nonDigitsPerDigit, "shows"), (nonDigitPool, "draws") })
+                if (parse.GetResult(setting) is { Implicit: false } && options.NonDigitWeight == 0)
+                    throw new ArgumentException($"{setting.Name} sets how many non-digits --non-digit-weight {does}, which is off: give --non-digit-weight as well.");
             // The ranges shape --augment's distortions; typed for a network trained without them, they would do nothing.
             var ranges = new Option[] { rotation, zoom, shift, elastic, elasticSigma, erase, eraseArea }.Where(o => parse.GetResult(o) is { Implicit: false }).ToList();
             var unaugmented = models.Distinct().Where(m => ModelFactory.IsKnown(m) && !ModelFactory.IsEnsemble(m) && !(options.Augment ?? ModelFactory.Get(m).AugmentByDefault)).ToList();
