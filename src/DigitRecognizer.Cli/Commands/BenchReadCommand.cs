@@ -35,6 +35,12 @@ internal static class BenchReadCommand
                           "validation = the training digits the model held out (unseen by it: for tuning the reading rules).",
             DefaultValueFactory = _ => DigitSource.Test,
         };
+        var paper = new Option<PaperKind>("--paper")
+        {
+            Description = "What the numbers are written on: plain, ruled (lined paper, rules through the digits), squared (a grid), " +
+                          "underlined (a line in the same ink touching the lowest digits).",
+            DefaultValueFactory = _ => PaperKind.Plain,
+        };
         var failures = new Option<string?>("--failures")
         {
             Description = "Folder to draw the numbers not read exactly in (each with its boxes and answers, named after its index, truth and reading).",
@@ -42,11 +48,11 @@ internal static class BenchReadCommand
         };
         var command = new Command("bench-read", "Read numbers built from MNIST digits and print how many come out exactly right, and what went wrong with the others.")
         {
-            model, count, digits, seed, data, from, failures,
+            model, count, digits, seed, data, from, paper, failures,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
             Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(count), parse.GetValue(digits), parse.GetValue(seed),
-                parse.GetValue(data), parse.GetValue(from), parse.GetValue(failures), cancellation)));
+                parse.GetValue(data), parse.GetValue(from), parse.GetValue(paper), parse.GetValue(failures), cancellation)));
         return command;
     }
 
@@ -58,7 +64,7 @@ internal static class BenchReadCommand
     }
 
     private static int Run(IAnsiConsole console, string modelPath, int count, int digitsPerNumber, int seed, string? dataFolder, DigitSource from,
-        string? failuresFolder, CancellationToken cancellation)
+        PaperKind paper, string? failuresFolder, CancellationToken cancellation)
     {
         if (count < 1) throw new ArgumentException($"--count must be at least 1 (got {count}).");
         if (digitsPerNumber is < 1 or > 12) throw new ArgumentException($"--digits must be 1 to 12 (got {digitsPerNumber}).");
@@ -70,7 +76,7 @@ internal static class BenchReadCommand
                    ?? throw new ArgumentException($"--from validation needs the model's training split: {model.Path} carries no DigitRecognizer checkpoint metadata.")),
                "the training digits the model held out");
         var reader = model.NumberReader();
-        var options = new SyntheticNumberOptions { MinDigits = digitsPerNumber, MaxDigits = digitsPerNumber };
+        var options = new SyntheticNumberOptions { MinDigits = digitsPerNumber, MaxDigits = digitsPerNumber, Paper = paper };
         // Drawn before the clock starts: the time printed is reading alone, as before.
         var numbers = SyntheticNumbers.Generate(digitsUsed, count, seed, options).ToList();
 
@@ -79,7 +85,7 @@ internal static class BenchReadCommand
             progress => NumberReadingScore.Measure(reader, numbers, progress, cancellation));
         var seconds = clock.Elapsed.TotalSeconds;
         var rule = reader.Rejection;
-        console.MarkupLineInterpolated($"Read {count:N0} {digitsPerNumber}-digit numbers built from {described} (seed {seed}) with [bold]{Checkpoint.Describe(model.Path, model.Classifier.Architecture)}[/] in {seconds:F1} s ({count / seconds:F1} numbers/s, one thread).");
+        console.MarkupLineInterpolated($"Read {count:N0} {digitsPerNumber}-digit numbers built from {described} (seed {seed}) on {paper.ToString().ToLowerInvariant()} paper with [bold]{Checkpoint.Describe(model.Path, model.Classifier.Architecture)}[/] in {seconds:F1} s ({count / seconds:F1} numbers/s, one thread).");
         console.MarkupLine(rule is null ? "[grey]No refusal rule in the model (digits calibrate): no digit is marked unsure.[/]" : $"Refusal rule: {Markup.Escape(rule.Describe())}");
         console.MarkupLineInterpolated($"  read exactly (every digit right, none unsure): [bold]{score.ExactShare:P1}[/] ({score.Exact:N0})");
         console.MarkupLineInterpolated($"  with an unsure digit:                          {score.UnsureShare:P1} ({score.WithUnsureDigit:N0})");

@@ -32,6 +32,28 @@ public sealed record SyntheticNumberOptions
 
     /// <summary>Share of the images saved as JPEG (the rest as PNG).</summary>
     public double JpegShare { get; init; } = 0.5;
+
+    /// <summary>
+    /// What the number is written on. Lines are drawn on the page before it is turned, so they lean with the number.
+    /// The same seed draws the same numbers, laid out the same way, on every paper.
+    /// </summary>
+    public PaperKind Paper { get; init; } = PaperKind.Plain;
+}
+
+/// <summary>The paper a synthetic number is written on.</summary>
+public enum PaperKind
+{
+    /// <summary>Blank paper.</summary>
+    Plain,
+
+    /// <summary>Lined paper: gray to dark rules 1–3 px thick, 0.55–0.9 of a digit's frame apart, one near the digits' baseline, others through them.</summary>
+    Ruled,
+
+    /// <summary>Squared paper: a light to mid-gray grid of 1–2 px lines, 0.22–0.4 of a digit's frame apart.</summary>
+    Squared,
+
+    /// <summary>Blank paper with the number underlined in the same ink, 2–6 px thick, touching the lowest digits.</summary>
+    Underlined,
 }
 
 /// <summary>A number drawn by <see cref="SyntheticNumbers"/>, with where each digit's ink went.</summary>
@@ -65,7 +87,11 @@ public static class SyntheticNumbers
         }
     }
 
-    private sealed record Placed(float[] Image, double Left, double Top, double Scale, double Threshold);
+    private sealed record Placed(float[] Image, double Left, double Top, double Scale, double Threshold)
+    {
+        /// <summary>The layout's box of the digit's ink (left, right, bottom), as laid out.</summary>
+        public (double Left, double Right, double Bottom) Ink { get; init; }
+    }
 
     private static SyntheticNumber Draw(DigitDataset digits, int[] indices, Random random, SyntheticNumberOptions options)
     {
@@ -95,7 +121,10 @@ public static class SyntheticNumbers
             baseline += (random.NextDouble() * 2 - 1) * options.BaselineJitter * frame;
             var left = cursor + gap - inkLeft * scale;
             var top = baseline - (inkBottom + 1) * scale;
-            placed.Add(new Placed(image, left, top, scale, threshold));
+            placed.Add(new Placed(image, left, top, scale, threshold)
+            {
+                Ink = (cursor + gap, left + (inkRight + 1) * scale, baseline),
+            });
             cursor = left + (inkRight + 1) * scale;
         }
 
@@ -106,7 +135,10 @@ public static class SyntheticNumbers
         var (width, height) = options.Size ?? ((int)Math.Ceiling(contentWidth + frame * (0.6 + random.NextDouble())),
             (int)Math.Ceiling(contentHeight + frame * (0.5 + random.NextDouble() * 0.5)));
         var (offsetX, offsetY) = ((width - contentWidth) / 2, (height - contentHeight) / 2 - minTop);
-        placed = placed.Select(p => p with { Left = p.Left + offsetX, Top = p.Top + offsetY }).ToList();
+        placed = placed.Select(p => p with
+        {
+            Left = p.Left + offsetX, Top = p.Top + offsetY, Ink = (p.Ink.Left + offsetX, p.Ink.Right + offsetX, p.Ink.Bottom + offsetY),
+        }).ToList();
 
         var angle = (random.NextDouble() * 2 - 1) * options.MaxRotation * Math.PI / 180;
         var (cos, sin) = (Math.Cos(angle), Math.Sin(angle));
@@ -116,6 +148,10 @@ public static class SyntheticNumbers
         var (shadowX, shadowY) = (random.NextDouble() * width, random.NextDouble() * height);
         var (shadowDepth, shadowRadius) = (random.NextDouble() * 0.15, Math.Max(width, height) * (0.2 + random.NextDouble() * 0.4));
         var inkTone = random.NextDouble() * 0.3;
+        // Drawn from a generator of their own, seeded from what was drawn for this number: the same seed then draws the
+        // same numbers in the same places on every paper (plain paper as it did before paper lines existed).
+        var lines = options.Paper == PaperKind.Plain ? null
+            : PageLines.Draw(options.Paper, placed, frame, new Random(unchecked(indices.Aggregate(frame, (hash, index) => hash * 31 + index))));
 
         var gray = new byte[width * height];
         var boxes = placed.Select(_ => (MinX: int.MaxValue, MinY: int.MaxValue, MaxX: -1, MaxY: -1)).ToArray();
@@ -139,6 +175,7 @@ public static class SyntheticNumbers
                     }
                     ink = Math.Max(ink, digitInk);
                 }
+                if (lines is not null) ink = Math.Max(ink, lines.InkAt(u, v));
                 var (sx, sy) = (x - shadowX, y - shadowY);
                 var tone = paper + slopeX * (x / (double)width - 0.5) + slopeY * (y / (double)height - 0.5)
                            - shadowDepth * Math.Exp(-(sx * sx + sy * sy) / (2 * shadowRadius * shadowRadius));
@@ -151,6 +188,56 @@ public static class SyntheticNumbers
         var text = string.Concat(indices.Select(i => (char)('0' + digits.Labels![i])));
         var truth = boxes.Select(b => b.MaxX < 0 ? default : new PixelBox(b.MinX, b.MinY, b.MaxX - b.MinX + 1, b.MaxY - b.MinY + 1)).ToList();
         return new SyntheticNumber(encoded, jpeg, width, height, text, truth, indices, touching);
+    }
+
+    /// <summary>The lines of a page, in the layout's coordinates (before the page is turned).</summary>
+    private sealed record PageLines(PaperKind Paper, double Spacing, double Thickness, double Darkness, double PhaseU, double PhaseV,
+        double From, double To, double Slope)
+    {
+        public static PageLines Draw(PaperKind paper, IReadOnlyList<Placed> placed, int frame, Random random)
+        {
+            var lowest = placed.Max(p => p.Ink.Bottom);
+            switch (paper)
+            {
+                case PaperKind.Ruled:
+                {
+                    var baseline = placed.Select(p => p.Ink.Bottom).Order().ElementAt(placed.Count / 2);
+                    var spacing = frame * (0.55 + random.NextDouble() * 0.35);
+                    return new PageLines(paper, spacing, 1 + random.NextDouble() * 2, 0.3 + random.NextDouble() * 0.6, 0,
+                        baseline + frame * (random.NextDouble() * 0.13 - 0.05), 0, 0, 0);
+                }
+                case PaperKind.Squared:
+                {
+                    var spacing = frame * (0.22 + random.NextDouble() * 0.18);
+                    return new PageLines(paper, spacing, 1 + random.NextDouble(), 0.25 + random.NextDouble() * 0.45,
+                        random.NextDouble() * spacing, random.NextDouble() * spacing, 0, 0, 0);
+                }
+                case PaperKind.Underlined:
+                {
+                    var thickness = 2 + random.NextDouble() * 4;
+                    // Its top edge from a pixel into the lowest digit's ink to a pixel below it (touching at the JPEG's edge).
+                    var centre = lowest + thickness / 2 + (random.NextDouble() * 2 - 1);
+                    var (from, to) = (placed.Min(p => p.Ink.Left) - frame * random.NextDouble() * 0.2, placed.Max(p => p.Ink.Right) + frame * random.NextDouble() * 0.2);
+                    return new PageLines(paper, 0, thickness, 1, 0, centre, from, to, (random.NextDouble() * 2 - 1) * 0.02);
+                }
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(paper), paper, "no lines to draw on plain paper");
+            }
+        }
+
+        /// <summary>How much of the pixel at layout (<paramref name="u"/>, <paramref name="v"/>) the lines cover, times their darkness.</summary>
+        public double InkAt(double u, double v)
+        {
+            // A pixel's share of a band of the line's thickness centred at distance d.
+            double Cover(double d) => Math.Clamp(Thickness / 2 + 0.5 - Math.Abs(d), 0, 1);
+            double Nearest(double position, double phase) => Math.Abs(position - phase - Spacing * Math.Round((position - phase) / Spacing));
+            return Paper switch
+            {
+                PaperKind.Ruled => Darkness * Cover(Nearest(v, PhaseV)),
+                PaperKind.Squared => Darkness * Math.Max(Cover(Nearest(v, PhaseV)), Cover(Nearest(u, PhaseU))),
+                _ => u < From || u > To ? 0 : Darkness * Cover(v - (PhaseV + Slope * (u - From))),
+            };
+        }
     }
 
     /// <summary>First and last ink column and last ink row of a 28×28 digit, at the stroke threshold.</summary>

@@ -70,4 +70,51 @@ public sealed class SyntheticNumbersTests
 
         for (var i = 0; i < again.Count; i++) Assert.Equal(Numbers[i].Encoded, again[i].Encoded);
     }
+
+    [Theory]
+    [InlineData(PaperKind.Ruled)]
+    [InlineData(PaperKind.Squared)]
+    [InlineData(PaperKind.Underlined)]
+    public void PaperWithLines_HoldsTheSameDigitsInTheSamePlaces_AndLinesAcrossThePaper(PaperKind paper)
+    {
+        var options = new SyntheticNumberOptions { Paper = paper, JpegShare = 0 };
+        var plain = SyntheticNumbers.Generate(Training, count: 10, seed: 9, options with { Paper = PaperKind.Plain }).ToList();
+        var lined = SyntheticNumbers.Generate(Training, count: 10, seed: 9, options).ToList();
+
+        for (var n = 0; n < plain.Count; n++)
+        {
+            Assert.Equal(plain[n].Indices, lined[n].Indices);
+            Assert.Equal(plain[n].Boxes, lined[n].Boxes);
+            // Paper between the digits' boxes: plain on plain paper, and on lined paper darker somewhere (a line).
+            var (plainDark, linedDark) = (DarkOutsideDigits(plain[n]), DarkOutsideDigits(lined[n]));
+            Assert.True(linedDark > plainDark + 20, $"{paper} #{n}: {linedDark} dark pixels outside the digits, {plainDark} on plain paper");
+        }
+    }
+
+    [Fact]
+    public void PlainPaper_DrawsWhatTheDefaultsDraw()
+    {
+        var defaults = SyntheticNumbers.Generate(Training, count: 5, seed: 9).Select(n => n.Encoded);
+        var plain = SyntheticNumbers.Generate(Training, count: 5, seed: 9, new SyntheticNumberOptions { Paper = PaperKind.Plain }).Select(n => n.Encoded);
+
+        Assert.Equal(defaults, plain);
+    }
+
+    // Pixels well darker than the page's median that lie outside every digit's box (grown by 2 px).
+    private static int DarkOutsideDigits(SyntheticNumber number)
+    {
+        using var bitmap = SKBitmap.Decode(number.Encoded);
+        var tones = new List<byte>();
+        for (var y = 0; y < bitmap.Height; y++)
+            for (var x = 0; x < bitmap.Width; x++) tones.Add(bitmap.GetPixel(x, y).Red);
+        var median = tones.Order().ElementAt(tones.Count / 2);
+        var dark = 0;
+        for (var y = 0; y < bitmap.Height; y++)
+            for (var x = 0; x < bitmap.Width; x++)
+            {
+                if (number.Boxes.Any(b => x >= b.X - 2 && x < b.Right + 2 && y >= b.Y - 2 && y < b.Bottom + 2)) continue;
+                if (tones[y * bitmap.Width + x] < median - 40) dark++;
+            }
+        return dark;
+    }
 }
