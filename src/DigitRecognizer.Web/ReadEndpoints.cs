@@ -24,13 +24,13 @@ public sealed record BoxInfo(int X, int Y, int Width, int Height)
 /// <param name="Unsure">True when the confidence is below the model's threshold: the digit is shown as '?' in the text.</param>
 public sealed record ReadDigitInfo(int Label, float[] Probabilities, double Confidence, BoxInfo Box, bool Unsure);
 
-/// <summary>A mark on the line left out of the text: "speck", "dash" or "slash".</summary>
+/// <summary>A mark on the line left out of the text: "speck", "dash", "slash" or "line" (a rule of lined or squared paper, an underline).</summary>
 public sealed record MarkInfo(string Kind, BoxInfo Box);
 
 /// <summary>The answer of <c>POST /api/read</c>.</summary>
 /// <param name="Text">The digits left to right; '?' stands for an unsure digit.</param>
 /// <param name="Unsure">True when some digit is unsure (or none could be read).</param>
-/// <param name="Marks">Dots, dashes, slashes and specks left out of the text.</param>
+/// <param name="Marks">Dots, dashes, slashes, specks and paper lines left out of the text.</param>
 /// <param name="Model">The name of the model that answered.</param>
 /// <param name="ElapsedMs">Time spent on the request in the server, milliseconds.</param>
 public sealed record ReadResponse(string Text, IReadOnlyList<ReadDigitInfo> Digits, bool Unsure, IReadOnlyList<MarkInfo> Marks, string Model, double ElapsedMs);
@@ -44,7 +44,7 @@ internal static class ReadEndpoints
             .WithName("Read")
             .WithSummary("Read the handwritten number (1–12 digits on one line) in an image.")
             .WithDescription("Send JSON {\"image\":\"<base64 PNG or JPEG>\"} or a raw image/png or image/jpeg body. The digits are found " +
-                             "(strokes of one digit joined, touching digits cut, dots, dashes, slashes and specks skipped), each is " +
+                             "(strokes of one digit joined, touching digits cut, dots, dashes, slashes, specks and the lines of ruled or squared paper skipped), each is " +
                              "preprocessed like a single digit and read; boxes are in the image's pixels. A digit below the model's " +
                              "refusal threshold is unsure and shows as '?' in 'text'. An image without ink or without digits is a 400.")
             .AddOpenApiOperationTransformer(PredictionEndpoints.RequestBody<ReadRequest>(RequestReader.Png, RequestReader.Jpeg))

@@ -57,7 +57,10 @@ internal static class LineSegmenter
     public static (List<InkPart> Digits, List<(MarkKind Kind, InkPart Part)> Marks, double LineHeight) Segment(InkMap map, ReadingOptions options)
     {
         var components = Components(map);
-        if (components.Count == 0) return ([], [], 0);
+        var lines = PaperLines.Remove(map, components, options);
+        if (lines.Count > 0) components = Components(map);
+        var marks = lines.Select(line => (MarkKind.Line, line)).ToList();
+        if (components.Count == 0) return ([], marks, 0);
         // The scale of the line: the tallest of the large blots (digits, or several touching ones). Not just the
         // largest blot's height: the top of a 5 or a 3 broken off its body can hold more ink than a thin 1 beside it.
         var most = components.Max(c => c.Pixels.Count);
@@ -65,7 +68,6 @@ internal static class LineSegmenter
         var parts = components.Where(c => Math.Max(c.Width, c.Height) >= options.NoiseSize * scale).OrderBy(c => c.MinX).ToList();
         parts = MergeStrokes(parts, scale, map.Width, options);
 
-        var marks = new List<(MarkKind, InkPart)>();
         var tall = new List<InkPart>();
         foreach (var part in parts.OrderBy(p => p.CentreX))
         {

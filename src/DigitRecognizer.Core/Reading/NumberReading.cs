@@ -58,6 +58,9 @@ public enum MarkKind
 
     /// <summary>A long thin stroke leaning well to the right, a date or fraction separator.</summary>
     Slash,
+
+    /// <summary>A long straight printed or ruled line: a rule of lined paper, a line of squared paper, an underline.</summary>
+    Line,
 }
 
 /// <summary>A mark found on the line but left out of the text.</summary>
@@ -75,7 +78,7 @@ public sealed record NumberReading
     /// <summary>The digits found, left to right.</summary>
     public required IReadOnlyList<ReadDigit> Digits { get; init; }
 
-    /// <summary>Dots, dashes, slashes and specks that were not read as digits, left to right.</summary>
+    /// <summary>Dots, dashes, slashes, specks and paper lines that were not read as digits, left to right.</summary>
     public required IReadOnlyList<SkippedMark> Marks { get; init; }
 
     /// <summary>Width of the original image, in pixels (boxes are in its coordinates).</summary>

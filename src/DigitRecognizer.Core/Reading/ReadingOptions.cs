@@ -26,6 +26,86 @@ public sealed record ReadingOptions
     public double InkThreshold { get; init; } = 0.45;
 
     /// <summary>
+    /// Whether long straight lines on the paper (rules of lined paper, the grid of squared paper, an underline) are
+    /// taken out of the ink before the digits are looked for (<see cref="PaperLines"/>); they are then listed as
+    /// marks of kind <see cref="MarkKind.Line"/>.
+    /// </summary>
+    public bool RemovePaperLines { get; init; } = true;
+
+    /// <summary>A blot at least this share, 0–1, of the image's width may hold a rule of lined paper (with the digits it touches) or a grid.</summary>
+    public double LineMinLength { get; init; } = 0.8;
+
+    /// <summary>A blot at least this many times wider than tall may be a piece of a broken rule (faint print, JPEG).</summary>
+    public double LinePieceAspect { get; init; } = 4;
+
+    /// <summary>
+    /// A rule or a grid line has ink along at least this share, 0–1, of the image's width (or, upright, its height):
+    /// a faint one is broken into pieces.
+    /// </summary>
+    public double LineMinCoverage { get; init; } = 0.5;
+
+    /// <summary>
+    /// ...and has ink in at least this many eighths of the image's width (at least <see cref="LineMinEighthShare"/> of
+    /// each): strokes of several digits lying along one line by chance (a 4's bar, the bottoms of a 2 and a 5) cover
+    /// it only where the digits are.
+    /// </summary>
+    public int LineMinEighths { get; init; } = 7;
+
+    /// <summary>Share, 0–1, of an eighth of the image's width a rule must cover for that eighth to count.</summary>
+    public double LineMinEighthShare { get; init; } = 0.25;
+
+    /// <summary>
+    /// An image whose ink falls into at least this many connected pieces (before specks are dropped) is searched for
+    /// rules even without a blot across it: a faint grid breaks into many small crosses.
+    /// </summary>
+    public int LineSearchParts { get; init; } = 24;
+
+    /// <summary>
+    /// A single rule found in a blot is kept only when it is at least this many times the blot's height long: one line
+    /// across a blot that is not much wider than tall may be a digit's own bar (a 7 or a 5 cropped tight).
+    /// </summary>
+    public double LoneRuleLength { get; init; } = 1.5;
+
+    /// <summary>
+    /// A blot at least this many times wider than tall may be digits on an underline: an underline runs under a number,
+    /// and a pair of touching digits (1.2–1.6 times wider than tall) can have a flat bottom (a 5 or a 2 beside a 6).
+    /// </summary>
+    public double UnderlineAspect { get; init; } = 1.8;
+
+    /// <summary>An underline covers at least this share, 0–1, of its blot's width.</summary>
+    public double UnderlineMinLength { get; init; } = 0.85;
+
+    /// <summary>An underline lies in this bottom share, 0–1, of its blot's height.</summary>
+    public double UnderlineBottomShare { get; init; } = 0.25;
+
+    /// <summary>A line is at least this many times longer than it is thick (a digit's stroke is seldom, MNIST's never).</summary>
+    public double LineMinElongation { get; init; } = 15;
+
+    /// <summary>Steepest line looked for, as rise over run (0.1 is about 6°: a photo of a page held a little askew).</summary>
+    public double LineMaxSlope { get; init; } = 0.1;
+
+    /// <summary>How fast, 0–1 per pixel, the followed centre of a line moves towards where its bare runs are (a photographed rule bends a little).</summary>
+    public double LineDrift { get; init; } = 0.1;
+
+    /// <summary>Share, 0–1, of a line's length that is bare (no thicker than the line): the rest is where digits cross or touch it.</summary>
+    public double LineMinBareShare { get; init; } = 0.5;
+
+    /// <summary>
+    /// Largest root-mean-square distance, in pixels, of a line's bare centres from the straight line through them, plus
+    /// <see cref="LineMaxWaverShare"/> of its length: print is straight, a hand's long stroke wavers.
+    /// </summary>
+    public double LineMaxWaver { get; init; } = 0.6;
+
+    /// <summary>
+    /// Soft ink (0–1) by which a run along a line may be darker than the line's own and still be taken for it: darker,
+    /// it is a digit's stroke lying along a lighter printed line (the bar of a 7 on a rule of squared paper).
+    /// </summary>
+    public double LineInkMargin { get; init; } = 0.15;
+
+    /// <summary>The share of its length by which a longer line may waver more (paper that bends in a photo).</summary>
+    public double LineMaxWaverShare { get; init; } = 0.002;
+
+    /// <summary>
     /// Blots holding at least this share, 0–1, of the largest blot's ink set the line's scale (the tallest of them):
     /// small enough that a thin 1 counts beside a broken-off stroke, large enough that a long speck-free dash does not.
     /// </summary>

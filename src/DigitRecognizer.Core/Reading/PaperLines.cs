@@ -1,0 +1,299 @@
+using System.Runtime.CompilerServices;
+
+namespace DigitRecognizer.Reading;
+
+/// <summary>
+/// Finds the long straight lines printed on the paper or drawn under a number — the rules of lined paper, the grid of
+/// squared paper, an underline — and takes them out of the ink before the digits are looked for. Left in, a rule
+/// that crosses the digits strings them into one blot, and a grid is one blot the size of the page, which sets the
+/// line's scale and makes every digit look like a speck.
+/// <para>
+/// A line is looked for only in a blot that could hold one (as wide as most of the image, or, for an underline, much
+/// wider than tall), with a Hough transform over its pixels (slopes up to <see cref="ReadingOptions.LineMaxSlope"/>);
+/// each candidate is then followed along its length, and kept only when it is long, thin for its length, of even
+/// thickness and straight, as print is and a handwritten stroke seldom is. Where a digit's stroke crosses the line,
+/// the stroke's pixels stay. Images with no such blot cost one look at each blot's box.
+/// </para>
+/// </summary>
+internal static class PaperLines
+{
+    /// <summary>Runs longer than this across the line, in pixels, are not followed further: the line is crossed there.</summary>
+    private const int RunCap = 64;
+
+    /// <summary>Widest gap, in pixels, within a stretch of line: JPEG and faint print break a rule here and there.</summary>
+    private const int MaxGap = 3;
+
+    /// <summary>
+    /// Removes the lines found from <paramref name="map"/> (its solid pixels and their soft ink) and returns each one
+    /// removed as a part holding the pixels taken out (for its box). Empty when there is none, and the map is untouched.
+    /// </summary>
+    public static List<InkPart> Remove(InkMap map, List<InkPart> components, ReadingOptions options)
+    {
+        var removed = new List<InkPart>();
+        if (!options.RemovePaperLines) return removed;
+        removed.AddRange(RemoveRules(map, components, options));
+        foreach (var part in components)
+        {
+            // Much wider than tall, and long enough to be a thin line: may be digits on an underline. (One that is across
+            // most of the image was looked at with the rules.)
+            if (part.Width < options.UnderlineAspect * part.Height || part.Width < options.LineMinElongation * 2
+                || part.Width >= options.LineMinLength * map.Width) continue;
+            // A blot a rule ran through is digits strung on it, whose bottoms and stubs of the rule lie along a line.
+            if (removed.Count > 0 && part.Pixels.Any(i => !map.Solid[i])) continue;
+            var remaining = part;
+            // An underline lies at the bottom of its blot, under ink it does not cross.
+            var length = options.UnderlineMinLength * remaining.Width;
+            var underline = Find(map, remaining, horizontal: true, remaining.MinX, remaining.MaxX, new LineTest(length, length, null), options)
+                .FirstOrDefault(line => line.MeanCentre >= remaining.MinY + (1 - options.UnderlineBottomShare) * remaining.Height
+                                        && remaining.Height >= 3 * line.Thickness + options.DigitMinPixels);
+            if (underline is not null) removed.Add(Erase(map, underline, options));
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// The rules of lined or squared paper: lines across the image, whole (one blot as wide as most of the image,
+    /// with the digits it touches) or broken into pieces (faint print, JPEG), and for squared paper its columns.
+    /// </summary>
+    private static List<InkPart> RemoveRules(InkMap map, List<InkPart> components, ReadingOptions options)
+    {
+        // Worth looking for only with a blot across most of the image, flat pieces that together could span it, or the
+        // many small pieces a faint grid breaks into; nearly every image of a number has none of these.
+        var wide = components.Any(p => p.Width >= options.LineMinLength * map.Width);
+        var flat = components.Where(p => p.Width >= options.LinePieceAspect * p.Height && p.Width >= options.DigitMinPixels).Sum(p => p.Width);
+        if (!wide && flat < options.LineMinCoverage * map.Width && components.Count < options.LineSearchParts) return [];
+        var all = new InkPart(components.SelectMany(p => p.Pixels).ToList(), map.Width);
+        var across = new LineTest(options.LineMinCoverage * map.Width, 0, (0, map.Width - 1));
+        var rules = Find(map, all, horizontal: true, 0, map.Width - 1, across, options);
+        // One line alone, no longer than 1.5 times the tallest blot, may be a digit's own bar (a 7 or a 5 cropped tight);
+        // two or more parallel ones are paper (rules with digits between, a grid).
+        if (rules.Count == 1 && rules[0].Coverage < options.LoneRuleLength * components.Max(p => p.Height)) return [];
+        var removed = rules.Select(line => Erase(map, line, options)).ToList();
+        if (removed.Count == 0) return removed;
+        // The columns of squared paper: only where rules were found across the image, and at least two of them
+        // (a 1 written down the whole height of a tight crop is one upright line).
+        var remaining = new InkPart(all.Pixels.Where(i => map.Solid[i]).ToList(), map.Width);
+        if (remaining.Pixels.Count == 0) return removed;
+        var down = new LineTest(options.LineMinCoverage * map.Height, 0, (0, map.Height - 1));
+        var columns = Find(map, remaining, horizontal: false, 0, map.Height - 1, down, options);
+        if (columns.Count >= 2) removed.AddRange(columns.Select(line => Erase(map, line, options)));
+        return removed;
+    }
+
+    /// <summary>
+    /// What a line must show: ink along at least <see cref="MinCoverage"/> positions, unbroken (but for gaps of a
+    /// few pixels) over <see cref="MinStretch"/> somewhere, and, when <see cref="Spread"/> is given, ink in most
+    /// eighths of that span (<see cref="ReadingOptions.LineMinEighths"/>).
+    /// </summary>
+    private sealed record LineTest(double MinCoverage, double MinStretch, (int From, int To)? Spread);
+
+    /// <summary>
+    /// A line followed along its length: for each position along it that has ink near the line, the run of solid
+    /// pixels across it there (<see cref="RunStart"/>..<see cref="RunEnd"/>) and where the line's centre was.
+    /// </summary>
+    private sealed record Line(bool Horizontal, int[] Along, int[] RunStart, int[] RunEnd, double[] Centre, float[] Darkest, double Thickness)
+    {
+        public int Coverage => Along.Length;
+
+        /// <summary>The line's own ink: the median of its bare runs' darkest soft ink (print is often lighter than a pen).</summary>
+        public float Ink { get; } = Median(Enumerable.Range(0, Along.Length).Where(i => RunEnd[i] - RunStart[i] + 1 <= Thickness + 2).Select(i => Darkest[i]));
+
+        private static float Median(IEnumerable<float> values)
+        {
+            var sorted = values.Order().ToList();
+            return sorted.Count == 0 ? 1 : sorted[sorted.Count / 2];
+        }
+
+        public double MeanCentre => Centre.Average();
+    }
+
+    /// <summary>
+    /// The lines through the pixels of <paramref name="part"/> in one orientation, followed from
+    /// <paramref name="alongMin"/> to <paramref name="alongMax"/>, that pass <paramref name="test"/> and
+    /// <see cref="Accept"/>'s other checks, strongest first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<Line> Find(InkMap map, InkPart part, bool horizontal, int alongMin, int alongMax, LineTest test, ReadingOptions options)
+    {
+        var (acrossMin, acrossMax) = horizontal ? (part.MinY, part.MaxY) : (part.MinX, part.MaxX);
+        var length = alongMax - alongMin + 1;
+        if (length < test.MinCoverage) return [];
+        var minCoverage = test.MinCoverage;
+        // Slopes a step apart that moves the far end by one pixel, up to the steepest allowed.
+        var steps = Math.Min(100, (int)(options.LineMaxSlope * length));
+        var slopeStep = steps == 0 ? 0 : options.LineMaxSlope / steps;
+        var margin = (int)Math.Ceiling(options.LineMaxSlope * length) + 1;
+        var (interceptMin, interceptCount) = (acrossMin - margin, acrossMax - acrossMin + 1 + 2 * margin);
+        var slopes = 2 * steps + 1;
+        var votes = new int[slopes * interceptCount];
+        foreach (var index in part.Pixels)
+        {
+            var (x, y) = (index % map.Width, index / map.Width);
+            var (along, across) = horizontal ? (x - alongMin, y) : (y - alongMin, x);
+            for (var k = 0; k < slopes; k++)
+            {
+                var intercept = (int)Math.Round(across - (k - steps) * slopeStep * along) - interceptMin;
+                votes[k * interceptCount + intercept]++;
+            }
+        }
+        // The best slope at each intercept; peaks of those are the candidates, most votes first.
+        var (best, bestSlope) = (new int[interceptCount], new int[interceptCount]);
+        for (var k = 0; k < slopes; k++)
+            for (var b = 0; b < interceptCount; b++)
+                if (votes[k * interceptCount + b] > best[b]) (best[b], bestSlope[b]) = (votes[k * interceptCount + b], k);
+        var candidates = new List<int>();
+        for (var b = 0; b < interceptCount; b++)
+        {
+            if (best[b] < 0.5 * minCoverage) continue;
+            var peak = true;
+            for (var d = -2; d <= 2 && peak; d++)
+                if (d != 0 && b + d >= 0 && b + d < interceptCount && (best[b + d] > best[b] || (best[b + d] == best[b] && d < 0))) peak = false;
+            if (peak) candidates.Add(b);
+        }
+        var found = new List<Line>();
+        foreach (var b in candidates.OrderByDescending(b => best[b]))
+        {
+            var slope = (bestSlope[b] - steps) * slopeStep;
+            var intercept = b + interceptMin;
+            // A second peak within two thicknesses of a line found is its edge, or strokes resting on it.
+            if (found.Any(l => Math.Abs(l.Centre[0] - CentreAt(intercept, slope, l.Along[0] - alongMin)) <= 2 * l.Thickness + 4)) continue;
+            if (Follow(map, horizontal, intercept, slope, alongMin, alongMax, options) is { } line && Accept(line, test, options))
+                found.Add(line);
+        }
+        return found;
+    }
+
+    private static double CentreAt(int intercept, double slope, int along) => intercept + slope * along;
+
+    /// <summary>
+    /// Follows a candidate line from <paramref name="alongMin"/> to <paramref name="alongMax"/>: at each position, the
+    /// solid run within 2 px of where the line should be. Twice: the first pass gives the thickness (the median run:
+    /// most of a line is bare), the second lets the centre drift slowly with the bare runs, as a photographed rule
+    /// bends a little.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Line? Follow(InkMap map, bool horizontal, int intercept, double slope, int alongMin, int alongMax, ReadingOptions options)
+    {
+        var (alongLimit, acrossLimit) = horizontal ? (map.Width, map.Height) : (map.Height, map.Width);
+        var solid = map.Solid;
+        bool Solid(int along, int across) => across >= 0 && across < acrossLimit
+            && solid[horizontal ? across * map.Width + along : along * map.Width + across];
+        var (alongs, starts, ends, centres) = (new List<int>(), new List<int>(), new List<int>(), new List<double>());
+        var darkest = new List<float>();
+        double thickness = 0;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            (alongs, starts, ends, centres) = (new List<int>(), new List<int>(), new List<int>(), new List<double>());
+            darkest.Clear();
+            var drift = 0.0;
+            for (var along = Math.Max(0, alongMin); along <= Math.Min(alongLimit - 1, alongMax); along++)
+            {
+                var expected = CentreAt(intercept, slope, along - alongMin) + drift;
+                var near = (int)Math.Round(expected);
+                int? hit = null;
+                foreach (var offset in (ReadOnlySpan<int>)[0, -1, 1, -2, 2])
+                    if (Solid(along, near + offset)) { hit = near + offset; break; }
+                if (hit is not { } at) continue;
+                var (start, end) = (at, at);
+                while (at - start < RunCap && Solid(along, start - 1)) start--;
+                while (end - at < RunCap && Solid(along, end + 1)) end++;
+                if (pass == 1 && end - start + 1 <= thickness + 2)
+                    drift += options.LineDrift * ((start + end) / 2.0 - expected);
+                alongs.Add(along);
+                starts.Add(start);
+                ends.Add(end);
+                centres.Add(pass == 1 && end - start + 1 <= thickness + 2 ? (start + end) / 2.0 : expected);
+                var dark = 0f;
+                for (var across = start; across <= end; across++)
+                    dark = Math.Max(dark, map.Ink[horizontal ? across * map.Width + along : along * map.Width + across]);
+                darkest.Add(dark);
+            }
+            if (alongs.Count == 0) return null;
+            if (pass == 0)
+            {
+                var runs = alongs.Select((_, i) => ends[i] - starts[i] + 1).Order().ToList();
+                thickness = runs[runs.Count / 2];
+            }
+        }
+        return new Line(horizontal, [.. alongs], [.. starts], [.. ends], [.. centres], [.. darkest], thickness);
+    }
+
+    /// <summary>
+    /// Long enough, thin for its length, bare along most of it (of even thickness, not a stroke of a digit that
+    /// happens to be straight for a while), and straight: the bare runs' centres within a pixel or two of a line.
+    /// </summary>
+    private static bool Accept(Line line, LineTest test, ReadingOptions options)
+    {
+        if (line.Coverage < test.MinCoverage || line.Coverage < options.LineMinElongation * line.Thickness) return false;
+        var (longest, stretchStart) = (1, 0);
+        for (var i = 1; i < line.Coverage; i++)
+        {
+            if (line.Along[i] - line.Along[i - 1] > MaxGap + 1) stretchStart = i;
+            longest = Math.Max(longest, line.Along[i] - line.Along[stretchStart] + 1);
+        }
+        if (longest < test.MinStretch) return false;
+        // Strokes of several digits that happen to lie along one line (a 4's bar, the bottoms of a 2 and a 5) cover it
+        // where the digits are; a rule has ink all along the page, even broken into pieces.
+        if (test.Spread is var (from, to))
+        {
+            var inEighth = new int[8];
+            foreach (var along in line.Along)
+                if (along >= from && along <= to) inEighth[Math.Min(7, (along - from) * 8 / (to - from + 1))]++;
+            var eighth = (to - from + 1) / 8.0;
+            if (inEighth.Count(n => n >= options.LineMinEighthShare * eighth) < options.LineMinEighths) return false;
+        }
+        var bare = Enumerable.Range(0, line.Coverage).Where(i => line.RunEnd[i] - line.RunStart[i] + 1 <= line.Thickness + 2).ToList();
+        if (bare.Count < options.LineMinBareShare * line.Coverage) return false;
+        // Least squares through the bare runs' centres; the deviations' root mean square.
+        double n = bare.Count, sa = 0, sc = 0, saa = 0, sac = 0;
+        foreach (var i in bare)
+        {
+            var (a, c) = ((double)line.Along[i], line.Centre[i]);
+            (sa, sc, saa, sac) = (sa + a, sc + c, saa + a * a, sac + a * c);
+        }
+        var denominator = n * saa - sa * sa;
+        var fitSlope = denominator == 0 ? 0 : (n * sac - sa * sc) / denominator;
+        var fitIntercept = (sc - fitSlope * sa) / n;
+        var squares = bare.Sum(i => Math.Pow(line.Centre[i] - (fitIntercept + fitSlope * line.Along[i]), 2));
+        return Math.Sqrt(squares / n) <= options.LineMaxWaver + options.LineMaxWaverShare * line.Coverage;
+    }
+
+    /// <summary>
+    /// Clears the line from the map where it is bare: at each position along it where the run across it is no
+    /// thicker than the line and no darker, the run's solid pixels and the soft ink of its band (its thickness and a
+    /// pixel either side) and rim. Returns the pixels cleared.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static InkPart Erase(InkMap map, Line line, ReadingOptions options)
+    {
+        var cleared = new List<int>();
+        var half = line.Thickness / 2 + 1;
+        int Index(int along, int across) => line.Horizontal ? across * map.Width + along : along * map.Width + across;
+        var acrossLimit = line.Horizontal ? map.Height : map.Width;
+        for (var i = 0; i < line.Coverage; i++)
+        {
+            var (along, start, end, centre) = (line.Along[i], line.RunStart[i], line.RunEnd[i], line.Centre[i]);
+            // Thicker than the line: a digit's stroke crosses it, runs along it, or ends on it. Its pixels stay (a stub of
+            // the line as wide as the stroke stays with them): cutting the band out of them took the bar off many a 7
+            // whose bar lay along a rule.
+            if (end - start + 1 > line.Thickness + 2) continue;
+            // Darker than the line: a digit's stroke lying along a lighter printed line, as thin as it.
+            if (line.Darkest[i] > line.Ink + options.LineInkMargin) continue;
+            var (low, high) = ((int)Math.Floor(centre - half), (int)Math.Ceiling(centre + half));
+            var (from, to) = (Math.Min(start, low), Math.Max(end, high));
+            for (var across = Math.Max(0, from - 1); across <= Math.Min(acrossLimit - 1, to + 1); across++)
+            {
+                var index = Index(along, across);
+                var inside = across >= from && across <= to;
+                if (map.Solid[index] && inside)
+                {
+                    map.Solid[index] = false;
+                    map.Ink[index] = 0;
+                    cleared.Add(index);
+                }
+                else if (!map.Solid[index]) map.Ink[index] = 0;
+            }
+        }
+        return new InkPart(cleared.Count > 0 ? cleared : [Index(line.Along[0], Math.Clamp(line.RunStart[0], 0, acrossLimit - 1))], map.Width);
+    }
+}
