@@ -43,10 +43,10 @@ internal static class PaperLines
             var remaining = part;
             // An underline lies at the bottom of its blot, under ink it does not cross.
             var length = options.UnderlineMinLength * remaining.Width;
-            var underline = Find(map, remaining, horizontal: true, remaining.MinX, remaining.MaxX, new LineTest(length, length, null), options)
+            var underline = Find(map, map.Solid, remaining, horizontal: true, remaining.MinX, remaining.MaxX, new LineTest(length, length, null), options)
                 .FirstOrDefault(line => line.MeanCentre >= remaining.MinY + (1 - options.UnderlineBottomShare) * remaining.Height
                                         && remaining.Height >= 3 * line.Thickness + options.DigitMinPixels);
-            if (underline is not null) removed.Add(Erase(map, underline, options));
+            if (underline is not null) removed.Add(Erase(map, map.Solid, underline, options));
         }
         return removed;
     }
@@ -62,21 +62,30 @@ internal static class PaperLines
         var wide = components.Any(p => p.Width >= options.LineMinLength * map.Width);
         var flat = components.Where(p => p.Width >= options.LinePieceAspect * p.Height && p.Width >= options.DigitMinPixels).Sum(p => p.Width);
         if (!wide && flat < options.LineMinCoverage * map.Width && components.Count < options.LineSearchParts) return [];
-        var all = new InkPart(components.SelectMany(p => p.Pixels).ToList(), map.Width);
+        // Followed on fainter ink than the solid: a light rule is solid only in pieces (JPEG, a grid's thin lines).
+        var mask = new bool[map.Length];
+        var pixels = new List<int>();
+        for (var i = 0; i < map.Length; i++)
+            if (map.Solid[i] || map.Ink[i] >= options.LineFaintInk)
+            {
+                mask[i] = true;
+                pixels.Add(i);
+            }
+        var all = new InkPart(pixels, map.Width);
         var across = new LineTest(options.LineMinCoverage * map.Width, 0, (0, map.Width - 1));
-        var rules = Find(map, all, horizontal: true, 0, map.Width - 1, across, options);
+        var rules = Find(map, mask, all, horizontal: true, 0, map.Width - 1, across, options);
         // One line alone, no longer than 1.5 times the tallest blot, may be a digit's own bar (a 7 or a 5 cropped tight);
         // two or more parallel ones are paper (rules with digits between, a grid).
         if (rules.Count == 1 && rules[0].Coverage < options.LoneRuleLength * components.Max(p => p.Height)) return [];
-        var removed = rules.Select(line => Erase(map, line, options)).ToList();
+        var removed = rules.Select(line => Erase(map, mask, line, options)).ToList();
         if (removed.Count == 0) return removed;
         // The columns of squared paper: only where rules were found across the image, and at least two of them
         // (a 1 written down the whole height of a tight crop is one upright line).
-        var remaining = new InkPart(all.Pixels.Where(i => map.Solid[i]).ToList(), map.Width);
+        var remaining = new InkPart(all.Pixels.Where(i => mask[i]).ToList(), map.Width);
         if (remaining.Pixels.Count == 0) return removed;
         var down = new LineTest(options.LineMinCoverage * map.Height, 0, (0, map.Height - 1));
-        var columns = Find(map, remaining, horizontal: false, 0, map.Height - 1, down, options);
-        if (columns.Count >= 2) removed.AddRange(columns.Select(line => Erase(map, line, options)));
+        var columns = Find(map, mask, remaining, horizontal: false, 0, map.Height - 1, down, options);
+        if (columns.Count >= 2) removed.AddRange(columns.Select(line => Erase(map, mask, line, options)));
         return removed;
     }
 
@@ -108,12 +117,12 @@ internal static class PaperLines
     }
 
     /// <summary>
-    /// The lines through the pixels of <paramref name="part"/> in one orientation, followed from
+    /// The lines through the pixels of <paramref name="part"/> in one orientation, followed on <paramref name="mask"/> from
     /// <paramref name="alongMin"/> to <paramref name="alongMax"/>, that pass <paramref name="test"/> and
     /// <see cref="Accept"/>'s other checks, strongest first.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static List<Line> Find(InkMap map, InkPart part, bool horizontal, int alongMin, int alongMax, LineTest test, ReadingOptions options)
+    private static List<Line> Find(InkMap map, bool[] mask, InkPart part, bool horizontal, int alongMin, int alongMax, LineTest test, ReadingOptions options)
     {
         var (acrossMin, acrossMax) = horizontal ? (part.MinY, part.MaxY) : (part.MinX, part.MaxX);
         var length = alongMax - alongMin + 1;
@@ -157,7 +166,7 @@ internal static class PaperLines
             var intercept = b + interceptMin;
             // A second peak within two thicknesses of a line found is its edge, or strokes resting on it.
             if (found.Any(l => Math.Abs(l.Centre[0] - CentreAt(intercept, slope, l.Along[0] - alongMin)) <= 2 * l.Thickness + 4)) continue;
-            if (Follow(map, horizontal, intercept, slope, alongMin, alongMax, options) is { } line && Accept(line, test, options))
+            if (Follow(map, mask, horizontal, intercept, slope, alongMin, alongMax, options) is { } line && Accept(line, test, options))
                 found.Add(line);
         }
         return found;
@@ -167,15 +176,15 @@ internal static class PaperLines
 
     /// <summary>
     /// Follows a candidate line from <paramref name="alongMin"/> to <paramref name="alongMax"/>: at each position, the
-    /// solid run within 2 px of where the line should be. Twice: the first pass gives the thickness (the median run:
+    /// run of <paramref name="mask"/> within 2 px of where the line should be. Twice: the first pass gives the thickness (the median run:
     /// most of a line is bare), the second lets the centre drift slowly with the bare runs, as a photographed rule
     /// bends a little.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Line? Follow(InkMap map, bool horizontal, int intercept, double slope, int alongMin, int alongMax, ReadingOptions options)
+    private static Line? Follow(InkMap map, bool[] mask, bool horizontal, int intercept, double slope, int alongMin, int alongMax, ReadingOptions options)
     {
         var (alongLimit, acrossLimit) = horizontal ? (map.Width, map.Height) : (map.Height, map.Width);
-        var solid = map.Solid;
+        var solid = mask;
         bool Solid(int along, int across) => across >= 0 && across < acrossLimit
             && solid[horizontal ? across * map.Width + along : along * map.Width + across];
         var (alongs, starts, ends, centres) = (new List<int>(), new List<int>(), new List<int>(), new List<double>());
@@ -261,10 +270,11 @@ internal static class PaperLines
     /// <summary>
     /// Clears the line from the map where it is bare: at each position along it where the run across it is no
     /// thicker than the line and no darker, the run's solid pixels and the soft ink of its band (its thickness and a
-    /// pixel either side) and rim. Returns the pixels cleared.
+    /// pixel either side) and rim, and the run from <paramref name="mask"/> (the map's solid pixels, or fainter ink
+    /// too, that it was followed on). Returns the solid pixels cleared.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static InkPart Erase(InkMap map, Line line, ReadingOptions options)
+    private static InkPart Erase(InkMap map, bool[] mask, Line line, ReadingOptions options)
     {
         var cleared = new List<int>();
         var half = line.Thickness / 2 + 1;
@@ -285,6 +295,7 @@ internal static class PaperLines
             {
                 var index = Index(along, across);
                 var inside = across >= from && across <= to;
+                if (inside) mask[index] = false;
                 if (map.Solid[index] && inside)
                 {
                     map.Solid[index] = false;

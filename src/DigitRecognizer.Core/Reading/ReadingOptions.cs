@@ -97,6 +97,12 @@ public sealed record ReadingOptions
     public double LineMaxWaver { get; init; } = 0.6;
 
     /// <summary>
+    /// Soft ink, 0–1, from which a pixel counts as a rule's when rules are followed (solid pixels always do): a light
+    /// rule is solid only in pieces. 1 or more follows solid pixels only.
+    /// </summary>
+    public double LineFaintInk { get; init; } = 0.1;
+
+    /// <summary>
     /// Soft ink (0–1) by which a run along a line may be darker than the line's own and still be taken for it: darker,
     /// it is a digit's stroke lying along a lighter printed line (the bar of a 7 on a rule of squared paper).
     /// </summary>
