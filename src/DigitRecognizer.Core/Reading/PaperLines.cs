@@ -32,6 +32,7 @@ internal static class PaperLines
         var removed = new List<InkPart>();
         if (!options.RemovePaperLines) return removed;
         removed.AddRange(RemoveRules(map, components, options));
+        if (removed.Count == 0) removed.AddRange(RemoveMargin(map, components, options));
         foreach (var part in components)
         {
             // Much wider than tall, and long enough to be a thin line: may be digits on an underline. (One that is across
@@ -79,14 +80,31 @@ internal static class PaperLines
         if (rules.Count == 1 && rules[0].Coverage < options.LoneRuleLength * components.Max(p => p.Height)) return [];
         var removed = rules.Select(line => Erase(map, mask, line, options)).ToList();
         if (removed.Count == 0) return removed;
-        // The columns of squared paper: only where rules were found across the image, and at least two of them
-        // (a 1 written down the whole height of a tight crop is one upright line).
+        // The columns of squared paper, or a notebook's margin: only where rules were found across the image.
         var remaining = new InkPart(all.Pixels.Where(i => mask[i]).ToList(), map.Width);
         if (remaining.Pixels.Count == 0) return removed;
         var down = new LineTest(options.LineMinCoverage * map.Height, 0, (0, map.Height - 1));
         var columns = Find(map, mask, remaining, horizontal: false, 0, map.Height - 1, down, options);
-        if (columns.Count >= 2) removed.AddRange(columns.Select(line => Erase(map, mask, line, options)));
+        // A lone upright line is a page's margin only when it runs the whole height; a 1 seldom touches both edges.
+        if (columns.Count == 1 && columns[0].Coverage < options.MarginMinCoverage * map.Height) columns.Clear();
+        removed.AddRange(columns.Select(line => Erase(map, mask, line, options)));
         return removed;
+    }
+
+    /// <summary>
+    /// A notebook's margin on a page whose rules were not found (too light to be ink): one thin blot down the whole
+    /// height, beside ink clearly shorter than it (a 1 in a tight crop is as tall as the digits beside it).
+    /// </summary>
+    private static List<InkPart> RemoveMargin(InkMap map, List<InkPart> components, ReadingOptions options)
+    {
+        var tall = components.Where(p => p.Height >= options.MarginMinCoverage * map.Height && p.Width * options.LineMinElongation <= p.Height).ToList();
+        if (tall.Count != 1) return [];
+        var others = components.Where(p => p != tall[0]).ToList();
+        if (others.Count == 0 || others.Max(p => p.Height) > options.MarginMaxDigitHeight * map.Height) return [];
+        // Unbroken over half the page at least: a printed margin is one stroke.
+        var down = new LineTest(options.MarginMinCoverage * map.Height, 0.5 * map.Height, (0, map.Height - 1));
+        var margin = Find(map, map.Solid, tall[0], horizontal: false, 0, map.Height - 1, down, options);
+        return margin.Count == 1 ? [Erase(map, map.Solid, margin[0], options)] : [];
     }
 
     /// <summary>
@@ -295,7 +313,6 @@ internal static class PaperLines
             {
                 var index = Index(along, across);
                 var inside = across >= from && across <= to;
-                if (inside) mask[index] = false;
                 if (map.Solid[index] && inside)
                 {
                     map.Solid[index] = false;
@@ -303,6 +320,8 @@ internal static class PaperLines
                     cleared.Add(index);
                 }
                 else if (!map.Solid[index]) map.Ink[index] = 0;
+                // The mask may be the map's solid pixels themselves (cleared just above) or a wider one.
+                if (inside) mask[index] = false;
             }
         }
         return new InkPart(cleared.Count > 0 ? cleared : [Index(line.Along[0], Math.Clamp(line.RunStart[0], 0, acrossLimit - 1))], map.Width);

@@ -67,6 +67,19 @@ public sealed record ReadingOptions
     public double LoneRuleLength { get; init; } = 1.5;
 
     /// <summary>
+    /// Beside rules, a single upright line (not a grid's columns) is taken out only when it has ink along at least this
+    /// share, 0–1, of the image's height: a notebook's margin runs the whole page; a straight 1 between two rules, down
+    /// 90% of a tight crop, stays a digit.
+    /// </summary>
+    public double MarginMinCoverage { get; init; } = 0.97;
+
+    /// <summary>
+    /// With no rules found, a thin blot down the whole height is a margin only when all other ink is at most this
+    /// share, 0–1, of the image's height: a 1 down a tight crop is as tall as the digits beside it.
+    /// </summary>
+    public double MarginMaxDigitHeight { get; init; } = 0.75;
+
+    /// <summary>
     /// A blot at least this many times wider than tall may be digits on an underline: an underline runs under a number,
     /// and a pair of touching digits (1.2–1.6 times wider than tall) can have a flat bottom (a 5 or a 2 beside a 6).
     /// </summary>

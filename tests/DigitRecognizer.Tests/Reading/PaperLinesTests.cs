@@ -71,6 +71,30 @@ public sealed class PaperLinesTests(ITestOutputHelper output)
         Assert.Equal(number.Text, reading.Text);
     }
 
+    [Fact]
+    public void ANotebooksMarginDownTheWholePage_IsALine_NotAOne()
+    {
+        // Numbers on lined paper with a dark upright margin 3 px wide drawn down the whole page, left of the digits.
+        var numbers = SyntheticNumbers.Generate(Training, count: 10, seed: 45,
+            new SyntheticNumberOptions { Paper = PaperKind.Ruled, MinDigits = 3, MaxDigits = 3, JpegShare = 0 }).ToList();
+        using var classifier = Checkpoint.Load(TestData.ShippedBest);
+        var reader = classifier.Metadata.NumberReader(classifier);
+
+        foreach (var number in numbers)
+        {
+            var (page, width, height) = DigitRecognizer.Imaging.ImageDecoder.Decode(number.Encoded, reader.Options.Preprocessing);
+            var margin = number.Boxes.Min(b => b.X) / 2;
+            for (var y = 0; y < height; y++)
+                for (var x = margin - 1; x <= margin + 1; x++) page[y * width + x] = 0.15f;
+
+            var (withMargin, without) = (reader.Read(page, width, height), reader.Read(number.Encoded));
+
+            Assert.Equal(without.Text, withMargin.Text);
+            Assert.True(withMargin.Marks.Any(m => m.Kind == MarkKind.Line && m.Box.Height >= 0.9 * height && m.Box.Width <= 6),
+                $"margin at x = {margin} in {width}×{height}: marks {string.Join(", ", withMargin.Marks)}");
+        }
+    }
+
     /// <summary>A white page with dark strokes: each a straight pen <paramref name="pen"/> px wide from one point to another.</summary>
     private static float[] Strokes(int width, int height, double pen, params (double X0, double Y0, double X1, double Y1)[] strokes)
     {
