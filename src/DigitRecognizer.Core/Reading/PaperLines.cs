@@ -8,11 +8,13 @@ namespace DigitRecognizer.Reading;
 /// that crosses the digits strings them into one blot, and a grid is one blot the size of the page, which sets the
 /// line's scale and makes every digit look like a speck.
 /// <para>
-/// A line is looked for only in a blot that could hold one (as wide as most of the image, or, for an underline, much
-/// wider than tall), with a Hough transform over its pixels (slopes up to <see cref="ReadingOptions.LineMaxSlope"/>);
-/// each candidate is then followed along its length, and kept only when it is long, thin for its length, of even
-/// thickness and straight, as print is and a handwritten stroke seldom is. Where a digit's stroke crosses the line,
-/// the stroke's pixels stay. Images with no such blot cost one look at each blot's box.
+/// Lines are looked for only where the blots suggest them: one as wide as most of the image, flat pieces that could
+/// span it together, the many small pieces of a faint grid, a thin blot down the whole height (a margin), or a blot
+/// much wider than tall (digits on an underline). Candidates come from a Hough transform (slopes up to
+/// <see cref="ReadingOptions.LineMaxSlope"/>); each is followed along its length and kept only when it is long, thin
+/// for its length, bare along much of it, spread along the whole page (a rule) or unbroken (an underline), and
+/// straight, as print is and a handwritten stroke seldom is. Where a digit's stroke crosses or lies along the line,
+/// the stroke's pixels stay. Images with none of these blots cost one look at each blot's box.
 /// </para>
 /// </summary>
 internal static class PaperLines
@@ -41,12 +43,11 @@ internal static class PaperLines
                 || part.Width >= options.LineMinLength * map.Width) continue;
             // A blot a rule ran through is digits strung on it, whose bottoms and stubs of the rule lie along a line.
             if (removed.Count > 0 && part.Pixels.Any(i => !map.Solid[i])) continue;
-            var remaining = part;
-            // An underline lies at the bottom of its blot, under ink it does not cross.
-            var length = options.UnderlineMinLength * remaining.Width;
-            var underline = Find(map, map.Solid, remaining, horizontal: true, remaining.MinX, remaining.MaxX, new LineTest(length, length, null), options)
-                .FirstOrDefault(line => line.MeanCentre >= remaining.MinY + (1 - options.UnderlineBottomShare) * remaining.Height
-                                        && remaining.Height >= 3 * line.Thickness + options.DigitMinPixels);
+            // An underline lies at the bottom of its blot, under ink it does not cross, unbroken along most of it.
+            var length = options.UnderlineMinLength * part.Width;
+            var underline = Find(map, map.Solid, part, horizontal: true, part.MinX, part.MaxX, new LineTest(length, length, null), options)
+                .FirstOrDefault(line => line.MeanCentre >= part.MinY + (1 - options.UnderlineBottomShare) * part.Height
+                                        && part.Height >= 3 * line.Thickness + options.DigitMinPixels);
             if (underline is not null) removed.Add(Erase(map, map.Solid, underline, options));
         }
         return removed;
