@@ -37,7 +37,7 @@ internal static class BenchReadCommand
         };
         var paper = new Option<PaperKind>("--paper")
         {
-            Description = "What the numbers are written on: plain, ruled (lined paper, rules through the digits), squared (a grid), " +
+            Description = "What the numbers are written on: plain, ruled (lined paper, rules through the digits), squared (a grid), boxes (a form's boxes, one per digit), " +
                           "underlined (a line in the same ink touching the lowest digits).",
             DefaultValueFactory = _ => PaperKind.Plain,
         };

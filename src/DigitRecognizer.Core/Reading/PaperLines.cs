@@ -37,12 +37,17 @@ internal static class PaperLines
         if (removed.Count == 0) removed.AddRange(RemoveMargin(map, components, options));
         foreach (var part in components)
         {
-            // Much wider than tall, and long enough to be a thin line: may be digits on an underline. (One that is across
-            // most of the image was looked at with the rules.)
-            if (part.Width < options.UnderlineAspect * part.Height || part.Width < options.LineMinElongation * 2
-                || part.Width >= options.LineMinLength * map.Width) continue;
-            // A blot a rule ran through is digits strung on it, whose bottoms and stubs of the rule lie along a line.
+            // Long enough to hold a thin line, and not across most of the image (looked at with the rules), nor a blot a
+            // rule ran through (digits strung on it, whose bottoms and stubs of the rule lie along a line).
+            if (part.Width < options.LineMinElongation * 2 || part.Width >= options.LineMinLength * map.Width) continue;
             if (removed.Count > 0 && part.Pixels.Any(i => !map.Solid[i])) continue;
+            if (RemoveFrame(map, part, options) is { Count: > 0 } frame)
+            {
+                removed.AddRange(frame);
+                continue;
+            }
+            // Much wider than tall: may be digits on an underline.
+            if (part.Width < options.UnderlineAspect * part.Height) continue;
             // An underline lies at the bottom of its blot, under ink it does not cross, unbroken along most of it.
             var length = options.UnderlineMinLength * part.Width;
             var underline = Find(map, map.Solid, part, horizontal: true, part.MinX, part.MaxX, new LineTest(length, length, null), options)
@@ -81,15 +86,40 @@ internal static class PaperLines
         if (rules.Count == 1 && rules[0].Coverage < options.LoneRuleLength * components.Max(p => p.Height)) return [];
         var removed = rules.Select(line => Erase(map, mask, line, options)).ToList();
         if (removed.Count == 0) return removed;
-        // The columns of squared paper, or a notebook's margin: only where rules were found across the image.
+        // The columns of squared paper, the sides of a form's boxes, or a notebook's margin: only where rules were found
+        // across the image.
         var remaining = new InkPart(all.Pixels.Where(i => mask[i]).ToList(), map.Width);
         if (remaining.Pixels.Count == 0) return removed;
-        var down = new LineTest(options.LineMinCoverage * map.Height, 0, (0, map.Height - 1));
+        // Upright lines run between the rules (a form's boxes between its frame's top and bottom, a grid across them all).
+        var (first, last) = rules.Count >= 2 ? ((int)rules.Min(r => r.MeanCentre), (int)Math.Ceiling(rules.Max(r => r.MeanCentre))) : (0, map.Height - 1);
+        var down = new LineTest(options.LineMinCoverage * (last - first + 1), 0, (first, last));
         var columns = Find(map, mask, remaining, horizontal: false, 0, map.Height - 1, down, options);
         // A lone upright line is a page's margin only when it runs the whole height; a 1 seldom touches both edges.
         if (columns.Count == 1 && columns[0].Coverage < options.MarginMinCoverage * map.Height) columns.Clear();
         removed.AddRange(columns.Select(line => Erase(map, mask, line, options)));
         return removed;
+    }
+
+    /// <summary>
+    /// A form's boxes round the digits: a blot whose top and bottom are long straight lines, unbroken along most of its
+    /// width, with at least two upright lines between them (the boxes' sides). All of them are taken out; empty when
+    /// the blot is not such a frame, and then it is untouched.
+    /// </summary>
+    private static List<InkPart> RemoveFrame(InkMap map, InkPart part, ReadingOptions options)
+    {
+        if (part.Height < 2 * options.DigitMinPixels) return [];
+        var length = options.UnderlineMinLength * part.Width;
+        var lines = Find(map, map.Solid, part, horizontal: true, part.MinX, part.MaxX, new LineTest(length, length, null), options);
+        var edge = options.UnderlineBottomShare * part.Height;
+        var top = lines.Where(l => l.MeanCentre <= part.MinY + edge).MinBy(l => l.MeanCentre);
+        var bottom = lines.Where(l => l.MeanCentre >= part.MaxY - edge).MaxBy(l => l.MeanCentre);
+        if (top is null || bottom is null) return [];
+        var (first, last) = ((int)top.MeanCentre, (int)Math.Ceiling(bottom.MeanCentre));
+        var span = last - first + 1;
+        var sides = Find(map, map.Solid, part, horizontal: false, part.MinY, part.MaxY,
+            new LineTest(options.UnderlineMinLength * span, 0.5 * span, (first, last)), options);
+        if (sides.Count < 2) return [];
+        return [.. new[] { top, bottom }.Concat(sides).Select(line => Erase(map, map.Solid, line, options))];
     }
 
     /// <summary>
@@ -179,14 +209,22 @@ internal static class PaperLines
             if (peak) candidates.Add(b);
         }
         var found = new List<Line>();
+        // Where each line found runs, position by position (NaN where it has no ink): a later candidate that follows one
+        // of them for half its length is that line again (its edge, a part of it at another slope, strokes resting on it).
+        var taken = new List<(double[] Centre, double Reach)>();
         foreach (var b in candidates.OrderByDescending(b => best[b]))
         {
             var slope = (bestSlope[b] - steps) * slopeStep;
             var intercept = b + interceptMin;
-            // A second peak within two thicknesses of a line found is its edge, or strokes resting on it.
-            if (found.Any(l => Math.Abs(l.Centre[0] - CentreAt(intercept, slope, l.Along[0] - alongMin)) <= 2 * l.Thickness + 4)) continue;
-            if (Follow(map, mask, horizontal, intercept, slope, alongMin, alongMax, options) is { } line && Accept(line, test, options))
-                found.Add(line);
+            if (Follow(map, mask, horizontal, intercept, slope, alongMin, alongMax, options) is not { } line) continue;
+            var again = 0;
+            for (var i = 0; i < line.Coverage; i++)
+                if (taken.Any(t => Math.Abs(t.Centre[line.Along[i] - alongMin] - line.Centre[i]) <= t.Reach)) again++;
+            if (2 * again >= line.Coverage || !Accept(line, test, options)) continue;
+            found.Add(line);
+            var centres = Enumerable.Repeat(double.NaN, length).ToArray();
+            for (var i = 0; i < line.Coverage; i++) centres[line.Along[i] - alongMin] = line.Centre[i];
+            taken.Add((centres, 2 * line.Thickness + 4));
         }
         return found;
     }
@@ -268,7 +306,9 @@ internal static class PaperLines
             foreach (var along in line.Along)
                 if (along >= from && along <= to) inEighth[Math.Min(7, (along - from) * 8 / (to - from + 1))]++;
             var eighth = (to - from + 1) / 8.0;
-            if (inEighth.Count(n => n >= options.LineMinEighthShare * eighth) < options.LineMinEighths) return false;
+            // Or unbroken along most of the page: a form's frame, a little narrower than the image, is one stroke.
+            if (inEighth.Count(n => n >= options.LineMinEighthShare * eighth) < options.LineMinEighths
+                && longest < options.RuleMinUnbroken * (to - from + 1)) return false;
         }
         var bare = Enumerable.Range(0, line.Coverage).Where(i => line.RunEnd[i] - line.RunStart[i] + 1 <= line.Thickness + 2).ToList();
         if (bare.Count < options.LineMinBareShare * line.Coverage) return false;

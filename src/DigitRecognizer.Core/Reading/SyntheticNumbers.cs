@@ -35,7 +35,7 @@ public sealed record SyntheticNumberOptions
 
     /// <summary>
     /// What the number is written on. Lines are drawn on the page before it is turned, so they lean with the number.
-    /// The same seed draws the same numbers, laid out the same way, on every paper.
+    /// The same seed draws the same numbers, laid out the same way, on every paper but <see cref="PaperKind.Boxes"/>.
     /// </summary>
     public PaperKind Paper { get; init; } = PaperKind.Plain;
 }
@@ -54,6 +54,12 @@ public enum PaperKind
 
     /// <summary>Blank paper with the number underlined in the same ink, 2–6 px thick, touching the lowest digits.</summary>
     Underlined,
+
+    /// <summary>
+    /// A form's boxes: a printed frame round the number with upright lines between the digits, 1–2.5 px thick, gray to
+    /// dark. No digits touch, and the gaps between them are wider, so the layout is not the other papers'.
+    /// </summary>
+    Boxes,
 }
 
 /// <summary>A number drawn by <see cref="SyntheticNumbers"/>, with where each digit's ink went.</summary>
@@ -89,8 +95,8 @@ public static class SyntheticNumbers
 
     private sealed record Placed(float[] Image, double Left, double Top, double Scale, double Threshold)
     {
-        /// <summary>The layout's box of the digit's ink (left, right, bottom), as laid out.</summary>
-        public (double Left, double Right, double Bottom) Ink { get; init; }
+        /// <summary>The layout's box of the digit's ink, as laid out.</summary>
+        public (double Left, double Right, double Top, double Bottom) Ink { get; init; }
     }
 
     private static SyntheticNumber Draw(DigitDataset digits, int[] indices, Random random, SyntheticNumberOptions options)
@@ -105,7 +111,7 @@ public static class SyntheticNumbers
         {
             var image = digits.Image(index).ToArray();
             var scale = frame * (1 + (random.NextDouble() * 2 - 1) * options.SizeSpread) / DigitImage.Side;
-            var (inkLeft, inkRight, inkBottom) = InkExtent(image, threshold);
+            var (inkLeft, inkRight, inkBottom, inkTop) = InkExtent(image, threshold);
             double gap;
             if (placed.Count == 0) gap = 0;
             else if (random.NextDouble() < options.TouchingShare)
@@ -118,12 +124,15 @@ public static class SyntheticNumbers
                 gap = frame * (random.NextDouble() < 0.3 ? 0.3 + random.NextDouble() * 0.5 : 0.06 + random.NextDouble() * 0.24);
                 touching.Add(false);
             }
+            // In a form's boxes every digit has its own: none touch, and the gaps leave room for the box's side.
+            if (placed.Count > 0 && options.Paper == PaperKind.Boxes)
+                (gap, touching[^1]) = (frame * (0.25 + random.NextDouble() * 0.3), false);
             baseline += (random.NextDouble() * 2 - 1) * options.BaselineJitter * frame;
             var left = cursor + gap - inkLeft * scale;
             var top = baseline - (inkBottom + 1) * scale;
             placed.Add(new Placed(image, left, top, scale, threshold)
             {
-                Ink = (cursor + gap, left + (inkRight + 1) * scale, baseline),
+                Ink = (cursor + gap, left + (inkRight + 1) * scale, top + inkTop * scale, baseline),
             });
             cursor = left + (inkRight + 1) * scale;
         }
@@ -137,7 +146,7 @@ public static class SyntheticNumbers
         var (offsetX, offsetY) = ((width - contentWidth) / 2, (height - contentHeight) / 2 - minTop);
         placed = placed.Select(p => p with
         {
-            Left = p.Left + offsetX, Top = p.Top + offsetY, Ink = (p.Ink.Left + offsetX, p.Ink.Right + offsetX, p.Ink.Bottom + offsetY),
+            Left = p.Left + offsetX, Top = p.Top + offsetY, Ink = (p.Ink.Left + offsetX, p.Ink.Right + offsetX, p.Ink.Top + offsetY, p.Ink.Bottom + offsetY),
         }).ToList();
 
         var angle = (random.NextDouble() * 2 - 1) * options.MaxRotation * Math.PI / 180;
@@ -194,6 +203,9 @@ public static class SyntheticNumbers
     private sealed record PageLines(PaperKind Paper, double Spacing, double Thickness, double Darkness, double PhaseU, double PhaseV,
         double From, double To, double Slope)
     {
+        /// <summary>Boxes: the top and bottom of the frame, and the upright lines (its sides and those between the digits).</summary>
+        public (double Top, double Bottom, double[] Uprights)? Boxes { get; init; }
+
         public static PageLines Draw(PaperKind paper, IReadOnlyList<Placed> placed, int frame, Random random)
         {
             var lowest = placed.Max(p => p.Ink.Bottom);
@@ -220,6 +232,16 @@ public static class SyntheticNumbers
                     var (from, to) = (placed.Min(p => p.Ink.Left) - frame * random.NextDouble() * 0.2, placed.Max(p => p.Ink.Right) + frame * random.NextDouble() * 0.2);
                     return new PageLines(paper, 0, thickness, 1, 0, centre, from, to, (random.NextDouble() * 2 - 1) * 0.02);
                 }
+                case PaperKind.Boxes:
+                {
+                    var pad = frame * (0.08 + random.NextDouble() * 0.1);
+                    var (from, to) = (placed.Min(p => p.Ink.Left) - pad, placed.Max(p => p.Ink.Right) + pad);
+                    var between = placed.Zip(placed.Skip(1), (a, b) => (a.Ink.Right + b.Ink.Left) / 2);
+                    return new PageLines(paper, 0, 1 + random.NextDouble() * 1.5, 0.45 + random.NextDouble() * 0.45, 0, 0, from, to, 0)
+                    {
+                        Boxes = (placed.Min(p => p.Ink.Top) - pad, lowest + pad, [from, .. between, to]),
+                    };
+                }
                 default:
                     throw new ArgumentOutOfRangeException(nameof(paper), paper, "no lines to draw on plain paper");
             }
@@ -235,15 +257,18 @@ public static class SyntheticNumbers
             {
                 PaperKind.Ruled => Darkness * Cover(Nearest(v, PhaseV)),
                 PaperKind.Squared => Darkness * Math.Max(Cover(Nearest(v, PhaseV)), Cover(Nearest(u, PhaseU))),
+                PaperKind.Boxes when Boxes is var (top, bottom, uprights) => Darkness * Math.Max(
+                    u < From - Thickness || u > To + Thickness ? 0 : Math.Max(Cover(v - top), Cover(v - bottom)),
+                    v < top - Thickness || v > bottom + Thickness ? 0 : uprights.Max(x => Cover(u - x))),
                 _ => u < From || u > To ? 0 : Darkness * Cover(v - (PhaseV + Slope * (u - From))),
             };
         }
     }
 
-    /// <summary>First and last ink column and last ink row of a 28×28 digit, at the stroke threshold.</summary>
-    internal static (int Left, int Right, int Bottom) InkExtent(ReadOnlySpan<float> image, double threshold)
+    /// <summary>First and last ink column, and last and first ink row, of a 28×28 digit, at the stroke threshold.</summary>
+    internal static (int Left, int Right, int Bottom, int Top) InkExtent(ReadOnlySpan<float> image, double threshold)
     {
-        int left = DigitImage.Side, right = -1, bottom = -1;
+        int left = DigitImage.Side, right = -1, bottom = -1, top = DigitImage.Side;
         for (var y = 0; y < DigitImage.Side; y++)
             for (var x = 0; x < DigitImage.Side; x++)
             {
@@ -251,8 +276,9 @@ public static class SyntheticNumbers
                 left = Math.Min(left, x);
                 right = Math.Max(right, x);
                 bottom = Math.Max(bottom, y);
+                top = Math.Min(top, y);
             }
-        return right < 0 ? (0, DigitImage.Side - 1, DigitImage.Side - 1) : (left, right, bottom);
+        return right < 0 ? (0, DigitImage.Side - 1, DigitImage.Side - 1, 0) : (left, right, bottom, top);
     }
 
     /// <summary>

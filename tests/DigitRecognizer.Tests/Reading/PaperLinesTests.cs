@@ -21,6 +21,7 @@ public sealed class PaperLinesTests(ITestOutputHelper output)
     [InlineData(PaperKind.Ruled, 0.95)]
     [InlineData(PaperKind.Squared, 0.95)]
     [InlineData(PaperKind.Underlined, 0.93)]
+    [InlineData(PaperKind.Boxes, 0.95)]
     public void DigitsOnPaperWithLines_AreFound_AndMuchBetterThanWithTheLinesLeftIn(PaperKind paper, double leastBoxesFound)
     {
         var numbers = SyntheticNumbers.Generate(Training, count: 60, seed: 41, new SyntheticNumberOptions { Paper = paper }).ToList();

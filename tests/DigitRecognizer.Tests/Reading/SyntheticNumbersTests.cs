@@ -92,6 +92,18 @@ public sealed class SyntheticNumbersTests
     }
 
     [Fact]
+    public void InAFormsBoxes_NoDigitsTouch_AndLinesRunBetweenThem()
+    {
+        var numbers = SyntheticNumbers.Generate(Training, count: 10, seed: 9, new SyntheticNumberOptions { Paper = PaperKind.Boxes, JpegShare = 0 }).ToList();
+
+        foreach (var number in numbers)
+        {
+            Assert.DoesNotContain(true, number.Touching);
+            Assert.True(DarkOutsideDigits(number) > 20, $"#{numbers.IndexOf(number)}: no box drawn");
+        }
+    }
+
+    [Fact]
     public void PlainPaper_DrawsWhatTheDefaultsDraw()
     {
         var defaults = SyntheticNumbers.Generate(Training, count: 5, seed: 9).Select(n => n.Encoded);
