@@ -107,7 +107,8 @@ internal static class PaperLines
     /// </summary>
     private static List<InkPart> RemoveFrame(InkMap map, InkPart part, ReadingOptions options)
     {
-        if (part.Height < 2 * options.DigitMinPixels) return [];
+        // Boxes round a number of two digits or more are wider than tall; most single digits are not, and are spared the search.
+        if (part.Height < 2 * options.DigitMinPixels || part.Width < options.FrameMinAspect * part.Height) return [];
         var length = options.UnderlineMinLength * part.Width;
         var lines = Find(map, map.Solid, part, horizontal: true, part.MinX, part.MaxX, new LineTest(length, length, null), options);
         var edge = options.UnderlineBottomShare * part.Height;

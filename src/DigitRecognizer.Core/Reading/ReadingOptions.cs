@@ -73,12 +73,8 @@ public sealed record ReadingOptions
     /// </summary>
     public double LoneRuleLength { get; init; } = 1.5;
 
-    /// <summary>
-    /// A blot framed by long straight lines at its top and bottom, with upright ones between (a form's boxes), is taken
-    /// apart as a frame when it is at most this share, 0–1, of the image's height; taller, it is a grid, which the
-    /// rules take apart better (squared paper read 81.3% instead of 83.7% exactly with every blot tried as a frame).
-    /// </summary>
-    public double FrameMaxHeight { get; init; } = 0.9;
+    /// <summary>A blot is looked at as a form's boxes only when at least this many times wider than tall (two boxes or more).</summary>
+    public double FrameMinAspect { get; init; } = 1.2;
 
     /// <summary>
     /// Beside rules, a single upright line (not a grid's columns) is taken out only when it has ink along at least this
