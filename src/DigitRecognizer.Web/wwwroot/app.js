@@ -241,7 +241,11 @@ function showNumber(answer, frame) {
   }));
   drawBoxes(answer, frame);
   const unsure = answer.digits.filter(d => d.unsure).length;
-  const skipped = answer.marks.length === 0 ? "" : ` ${answer.marks.length} mark(s) too small or thin for digits were skipped (dotted boxes).`;
+  // Lines of the paper (rules, a grid, an underline, a form's boxes) are marks too, but not too small for digits.
+  const lines = answer.marks.filter(m => m.kind === "line").length;
+  const small = answer.marks.length - lines;
+  const skipped = (small === 0 ? "" : ` ${small} mark(s) too small or thin for digits were skipped (dotted boxes).`)
+    + (lines === 0 ? "" : ` ${lines} line(s) of the paper were taken out (dotted boxes).`);
   numberStatusView.textContent =
     unsure === answer.digits.length ? `Nothing readable for sure: the model is unsure of every digit it found (dashed red boxes).${skipped}`
     : unsure > 0 ? `The model reads ${answer.text}; ? stands for a digit it is not sure of (dashed red box).${skipped}`

@@ -107,6 +107,27 @@ public sealed class NumberPageTests : IAsyncLifetime, IClassFixture<ChromiumNoti
     }
 
     [SkippableFact]
+    public async Task APhotoOnLinedPaper_SaysTheRulesWereTakenOut_AndBoxesTheDigitsOnly()
+    {
+        var digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(100);
+        var options = new SyntheticNumberOptions
+        {
+            MinDigits = 3, MaxDigits = 3, FrameSide = (150, 170), Size = (600, 200), TouchingShare = 0, JpegShare = 0, Paper = PaperKind.Ruled,
+        };
+        var number = SyntheticNumbers.Generate(digits, 1, seed: 3, options).Single();
+        var photo = folder.File("ruled.png");
+        await File.WriteAllBytesAsync(photo, number.Encoded);
+        var page = await OpenAsync("#number");
+
+        await page.Locator("#upload").SetInputFilesAsync(photo);
+
+        await Expect(page.Locator("#number-status")).ToContainTextAsync("line(s) of the paper were taken out", new() { Timeout = Patient.Timeout });
+        await Expect(page.Locator("#boxes rect.digit")).ToHaveCountAsync(number.Text.Length);
+        Assert.True(await page.Locator("#boxes rect.mark").CountAsync() >= 1);
+        Assert.Empty(pageErrors);
+    }
+
+    [SkippableFact]
     public async Task AnEmptyDrawingInNumberMode_SaysNothingIsReadable()
     {
         var page = await OpenAsync("#number");
