@@ -55,6 +55,7 @@ public sealed class BrowserTestsWithoutChromiumTests : IDisposable
         $"{typeof(PageTests).FullName}.{nameof(PageTests.AnEmptyDrawing_SaysSo_InsteadOfGuessing)}",
         $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.WritingSeventeenWithTheMouse_ReadsIt_AndBoxesEachDigitWhereItWasDrawn)}",
         $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.UploadingAPhotoOfANumber_ReadsIt_WithEachBoxOverItsDigitInTheImageShown)}",
+        $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.APhotoOnLinedPaper_SaysTheRulesWereTakenOut_AndBoxesTheDigitsOnly)}",
         $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.AnEmptyDrawingInNumberMode_SaysNothingIsReadable)}",
         $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.AFileThatIsNotAnImage_InNumberMode_SaysWhyNothingIsReadable_AndDrawingStillWorks)}",
         $"{typeof(NumberPageTests).FullName}.{nameof(NumberPageTests.AnUnsureDigit_IsAQuestionMarkInADashedBox_AndASkippedMarkIsBoxedApart)}",
