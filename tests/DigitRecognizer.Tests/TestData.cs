@@ -64,6 +64,14 @@ internal sealed class TempFolder : IDisposable
 
     public string Path { get; }
 
+    /// <summary>A folder for a static field, which nothing disposes of: deleted when the test process exits.</summary>
+    public static TempFolder UntilExit()
+    {
+        var folder = new TempFolder();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => folder.Dispose();
+        return folder;
+    }
+
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public void Dispose()

@@ -39,7 +39,7 @@ internal static class TestModels
     /// </summary>
     public static DigitClassifier MnistShownNonDigits => TrainedShownNonDigits.Value;
 
-    private static readonly TempFolder OnnxFolder = new();
+    private static readonly TempFolder OnnxFolder = TempFolder.UntilExit();
     private static readonly Lazy<OnnxDigitClassifier> Exported = new(() =>
     {
         var path = OnnxFolder.File("mnist-dense.onnx");

@@ -20,7 +20,7 @@ internal static class OnnxTestModels
     /// <summary>The name standing for an ensemble of a cnn and a cnn-bn (mixed: one with batch norm, one with the fused pooling).</summary>
     public const string MixedEnsemble = "cnn+cnn-bn";
 
-    private static readonly TempFolder Folder = new();
+    private static readonly TempFolder Folder = TempFolder.UntilExit();
     private static readonly Dictionary<string, (DigitClassifier Torch, string Checkpoint, string Onnx)> Trained = [];
     private static readonly Lazy<DigitDataset> TrainingSlice = new(() => MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train).Take(600));
 

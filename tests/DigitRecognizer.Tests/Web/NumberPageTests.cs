@@ -25,7 +25,14 @@ public sealed class NumberPageTests : IAsyncLifetime, IClassFixture<ChromiumNoti
 
     public async Task InitializeAsync()
     {
-        Chromium.Require();   // skip before loading the model
+        // Skip before loading the model; xUnit does not dispose of a class whose InitializeAsync threw, so the folder
+        // made with it goes first.
+        try { Chromium.Require(); }
+        catch
+        {
+            folder.Dispose();
+            throw;
+        }
         model = ServedModel.Load(TestData.ShippedCnn);
         host = await PageHost.StartAsync(model);
     }

@@ -17,7 +17,16 @@ public sealed class PageTests : IAsyncLifetime, IClassFixture<ChromiumNotice>
     private PageHost host = null!;
     private readonly TempFolder folder = new();
 
-    public async Task InitializeAsync() => host = await PageHost.StartAsync(new ServedModel(TestModels.Mnist, "test-model"));
+    public async Task InitializeAsync()
+    {
+        // PageHost skips the test without Chromium; xUnit does not dispose of a class whose InitializeAsync threw.
+        try { host = await PageHost.StartAsync(new ServedModel(TestModels.Mnist, "test-model")); }
+        catch
+        {
+            folder.Dispose();
+            throw;
+        }
+    }
 
     public async Task DisposeAsync()
     {
