@@ -155,7 +155,10 @@ internal static class PaperLines
         public int Coverage => Along.Length;
 
         /// <summary>The line's own ink: the median of its bare runs' darkest soft ink (print is often lighter than a pen).</summary>
-        public float Ink { get; } = Median(Enumerable.Range(0, Along.Length).Where(i => RunEnd[i] - RunStart[i] + 1 <= Thickness + 2).Select(i => Darkest[i]));
+        public float Ink { get; } = Median(Enumerable.Range(0, Along.Length).Where(i => IsBare(RunEnd[i] - RunStart[i] + 1, Thickness)).Select(i => Darkest[i]));
+
+        /// <summary>Whether the run at position <paramref name="i"/> is bare: no thicker than the line.</summary>
+        public bool BareAt(int i) => IsBare(RunEnd[i] - RunStart[i] + 1, Thickness);
 
         private static float Median(IEnumerable<float> values)
         {
@@ -177,7 +180,6 @@ internal static class PaperLines
         var (acrossMin, acrossMax) = horizontal ? (part.MinY, part.MaxY) : (part.MinX, part.MaxX);
         var length = alongMax - alongMin + 1;
         if (length < test.MinCoverage) return [];
-        var minCoverage = test.MinCoverage;
         // Slopes a step apart that moves the far end by one pixel, up to the steepest allowed.
         var steps = Math.Min(100, (int)(options.LineMaxSlope * length));
         var slopeStep = steps == 0 ? 0 : options.LineMaxSlope / steps;
@@ -203,7 +205,7 @@ internal static class PaperLines
         var candidates = new List<int>();
         for (var b = 0; b < interceptCount; b++)
         {
-            if (best[b] < 0.5 * minCoverage) continue;
+            if (best[b] < 0.5 * test.MinCoverage) continue;
             var peak = true;
             for (var d = -2; d <= 2 && peak; d++)
                 if (d != 0 && b + d >= 0 && b + d < interceptCount && (best[b + d] > best[b] || (best[b + d] == best[b] && d < 0))) peak = false;
@@ -232,6 +234,13 @@ internal static class PaperLines
 
     private static double CentreAt(int intercept, double slope, int along) => intercept + slope * along;
 
+    /// <summary>A run across a line is bare, the line alone, when it is no more than 2 px thicker than the line.</summary>
+    private static bool IsBare(int run, double thickness) => run <= thickness + 2;
+
+    /// <summary>The map index of the pixel <paramref name="along"/> a line and <paramref name="across"/> it.</summary>
+    private static int IndexAt(InkMap map, bool horizontal, int along, int across) =>
+        horizontal ? across * map.Width + along : along * map.Width + across;
+
     /// <summary>
     /// Follows a candidate line from <paramref name="alongMin"/> to <paramref name="alongMax"/>: at each position, the
     /// run of <paramref name="mask"/> within 2 px of where the line should be. Twice: the first pass gives the thickness (the median run:
@@ -242,9 +251,7 @@ internal static class PaperLines
     private static Line? Follow(InkMap map, bool[] mask, bool horizontal, int intercept, double slope, int alongMin, int alongMax, ReadingOptions options)
     {
         var (alongLimit, acrossLimit) = horizontal ? (map.Width, map.Height) : (map.Height, map.Width);
-        var solid = mask;
-        bool Solid(int along, int across) => across >= 0 && across < acrossLimit
-            && solid[horizontal ? across * map.Width + along : along * map.Width + across];
+        bool On(int along, int across) => across >= 0 && across < acrossLimit && mask[IndexAt(map, horizontal, along, across)];
         var (alongs, starts, ends, centres) = (new List<int>(), new List<int>(), new List<int>(), new List<double>());
         var darkest = new List<float>();
         double thickness = 0;
@@ -259,20 +266,21 @@ internal static class PaperLines
                 var near = (int)Math.Round(expected);
                 int? hit = null;
                 foreach (var offset in (ReadOnlySpan<int>)[0, -1, 1, -2, 2])
-                    if (Solid(along, near + offset)) { hit = near + offset; break; }
+                    if (On(along, near + offset)) { hit = near + offset; break; }
                 if (hit is not { } at) continue;
                 var (start, end) = (at, at);
-                while (at - start < RunCap && Solid(along, start - 1)) start--;
-                while (end - at < RunCap && Solid(along, end + 1)) end++;
-                if (pass == 1 && end - start + 1 <= thickness + 2)
-                    drift += options.LineDrift * ((start + end) / 2.0 - expected);
+                while (at - start < RunCap && On(along, start - 1)) start--;
+                while (end - at < RunCap && On(along, end + 1)) end++;
+                // Only the second pass knows the thickness, and so which runs are bare.
+                var bare = pass == 1 && IsBare(end - start + 1, thickness);
+                if (bare) drift += options.LineDrift * ((start + end) / 2.0 - expected);
                 alongs.Add(along);
                 starts.Add(start);
                 ends.Add(end);
-                centres.Add(pass == 1 && end - start + 1 <= thickness + 2 ? (start + end) / 2.0 : expected);
+                centres.Add(bare ? (start + end) / 2.0 : expected);
                 var dark = 0f;
                 for (var across = start; across <= end; across++)
-                    dark = Math.Max(dark, map.Ink[horizontal ? across * map.Width + along : along * map.Width + across]);
+                    dark = Math.Max(dark, map.Ink[IndexAt(map, horizontal, along, across)]);
                 darkest.Add(dark);
             }
             if (alongs.Count == 0) return null;
@@ -311,7 +319,7 @@ internal static class PaperLines
             if (inEighth.Count(n => n >= options.LineMinEighthShare * eighth) < options.LineMinEighths
                 && longest < options.RuleMinUnbroken * (to - from + 1)) return false;
         }
-        var bare = Enumerable.Range(0, line.Coverage).Where(i => line.RunEnd[i] - line.RunStart[i] + 1 <= line.Thickness + 2).ToList();
+        var bare = Enumerable.Range(0, line.Coverage).Where(line.BareAt).ToList();
         if (bare.Count < options.LineMinBareShare * line.Coverage) return false;
         // Least squares through the bare runs' centres; the deviations' root mean square.
         double n = bare.Count, sa = 0, sc = 0, saa = 0, sac = 0;
@@ -338,7 +346,7 @@ internal static class PaperLines
     {
         var cleared = new List<int>();
         var half = line.Thickness / 2 + 1;
-        int Index(int along, int across) => line.Horizontal ? across * map.Width + along : along * map.Width + across;
+        int Index(int along, int across) => IndexAt(map, line.Horizontal, along, across);
         var acrossLimit = line.Horizontal ? map.Height : map.Width;
         for (var i = 0; i < line.Coverage; i++)
         {
@@ -346,7 +354,7 @@ internal static class PaperLines
             // Thicker than the line: a digit's stroke crosses it, runs along it, or ends on it. Its pixels stay (a stub of
             // the line as wide as the stroke stays with them): cutting the band out of them took the bar off many a 7
             // whose bar lay along a rule.
-            if (end - start + 1 > line.Thickness + 2) continue;
+            if (!line.BareAt(i)) continue;
             // Darker than the line: a digit's stroke lying along a lighter printed line, as thin as it.
             if (line.Darkest[i] > line.Ink + options.LineInkMargin) continue;
             var (low, high) = ((int)Math.Floor(centre - half), (int)Math.Ceiling(centre + half));

@@ -1,6 +1,7 @@
 using DigitRecognizer.Checkpoints;
 using DigitRecognizer.Data;
 using DigitRecognizer.Evaluation;
+using DigitRecognizer.Inference;
 using DigitRecognizer.Reading;
 using Xunit.Abstractions;
 
@@ -27,7 +28,7 @@ public sealed class PaperLinesTests(ITestOutputHelper output)
         var numbers = SyntheticNumbers.Generate(Training, count: 60, seed: 41, new SyntheticNumberOptions { Paper = paper }).ToList();
         using var classifier = Checkpoint.Load(TestData.ShippedBest);
         var reader = classifier.Metadata.NumberReader(classifier);
-        var linesLeftIn = new NumberReader(classifier, reader.Rejection, reader.Options with { RemovePaperLines = false });
+        var linesLeftIn = LinesLeftIn(reader, classifier);
 
         var score = NumberReadingScore.Measure(reader, numbers);
         var before = NumberReadingScore.Measure(linesLeftIn, numbers);
@@ -40,13 +41,17 @@ public sealed class PaperLinesTests(ITestOutputHelper output)
         Assert.True(score.Exact > before.Exact, summary);
     }
 
+    // The same reader, rules and model, with the lines of the paper left in the ink.
+    private static NumberReader LinesLeftIn(NumberReader reader, IDigitClassifier classifier) =>
+        new(classifier, reader.Rejection, reader.Options with { RemovePaperLines = false });
+
     [Fact]
     public void OnPlainPaper_TakingLinesOutChangesNoReading()
     {
         var numbers = SyntheticNumbers.Generate(Training, count: 40, seed: 43).ToList();
         using var classifier = Checkpoint.Load(TestData.ShippedBest);
         var reader = classifier.Metadata.NumberReader(classifier);
-        var linesLeftIn = new NumberReader(classifier, reader.Rejection, reader.Options with { RemovePaperLines = false });
+        var linesLeftIn = LinesLeftIn(reader, classifier);
 
         foreach (var number in numbers)
         {
