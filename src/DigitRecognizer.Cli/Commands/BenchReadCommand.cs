@@ -41,6 +41,18 @@ internal static class BenchReadCommand
                           "underlined (a line in the same ink touching the lowest digits).",
             DefaultValueFactory = _ => PaperKind.Plain,
         };
+        var frame = new Option<string>("--frame")
+        {
+            Description = "Smallest and largest side, in pixels, of a pasted digit's 28×28 frame (its ink is about 20/28 of it), as MIN-MAX.",
+            DefaultValueFactory = _ => $"{new SyntheticNumberOptions().FrameSide.Min}-{new SyntheticNumberOptions().FrameSide.Max}",
+            HelpName = "MIN-MAX",
+        };
+        var size = new Option<string?>("--size")
+        {
+            Description = "Width and height of every image, as WIDTHxHEIGHT, the number centred in it (default: the number with a margin of about a frame). " +
+                          "A photo's size (4032x3024) shows how small digits in a large image read.",
+            HelpName = "WxH",
+        };
         var failures = new Option<string?>("--failures")
         {
             Description = "Folder to draw the numbers not read exactly in (each with its boxes and answers, named after its index, truth and reading).",
@@ -48,11 +60,12 @@ internal static class BenchReadCommand
         };
         var command = new Command("bench-read", "Read numbers built from MNIST digits and print how many come out exactly right, and what went wrong with the others.")
         {
-            model, count, digits, seed, data, from, paper, failures,
+            model, count, digits, seed, data, from, paper, frame, size, failures,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
             Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(count), parse.GetValue(digits), parse.GetValue(seed),
-                parse.GetValue(data), parse.GetValue(from), parse.GetValue(paper), parse.GetValue(failures), cancellation)));
+                parse.GetValue(data), parse.GetValue(from), parse.GetValue(paper), ParsePair(parse.GetValue(frame)!, '-', "--frame"),
+                parse.GetValue(size) is { } given ? ParsePair(given, 'x', "--size") : null, parse.GetValue(failures), cancellation)));
         return command;
     }
 
@@ -64,8 +77,11 @@ internal static class BenchReadCommand
     }
 
     private static int Run(IAnsiConsole console, string modelPath, int count, int digitsPerNumber, int seed, string? dataFolder, DigitSource from,
-        PaperKind paper, string? failuresFolder, CancellationToken cancellation)
+        PaperKind paper, (int Min, int Max) frame, (int Width, int Height)? size, string? failuresFolder, CancellationToken cancellation)
     {
+        if (frame.Min < 8 || frame.Max < frame.Min) throw new ArgumentException($"--frame must be MIN-MAX with 8 ≤ MIN ≤ MAX (got {frame.Min}-{frame.Max}).");
+        if (size is { } page && (page.Width < frame.Max * (digitsPerNumber + 1) || page.Height < 2 * frame.Max))
+            throw new ArgumentException($"--size {page.Width}x{page.Height} cannot hold {digitsPerNumber} digits of frames up to {frame.Max} px with a margin.");
         if (count < 1) throw new ArgumentException($"--count must be at least 1 (got {count}).");
         if (digitsPerNumber is < 1 or > 12) throw new ArgumentException($"--digits must be 1 to 12 (got {digitsPerNumber}).");
         var folder = dataFolder ?? MnistFiles.FindDefaultFolder() ?? throw new ArgumentException("no MNIST folder found; pass --data FOLDER.");
@@ -76,7 +92,7 @@ internal static class BenchReadCommand
                    ?? throw new ArgumentException($"--from validation needs the model's training split: {model.Path} carries no DigitRecognizer checkpoint metadata.")),
                "the training digits the model held out");
         var reader = model.NumberReader();
-        var options = new SyntheticNumberOptions { MinDigits = digitsPerNumber, MaxDigits = digitsPerNumber, Paper = paper };
+        var options = new SyntheticNumberOptions { MinDigits = digitsPerNumber, MaxDigits = digitsPerNumber, Paper = paper, FrameSide = frame, Size = size };
         // Drawn before the clock starts: the time printed is reading alone, as before.
         var numbers = SyntheticNumbers.Generate(digitsUsed, count, seed, options).ToList();
 
@@ -85,7 +101,8 @@ internal static class BenchReadCommand
             progress => NumberReadingScore.Measure(reader, numbers, progress, cancellation));
         var seconds = clock.Elapsed.TotalSeconds;
         var rule = reader.Rejection;
-        console.MarkupLineInterpolated($"Read {count:N0} {digitsPerNumber}-digit numbers built from {described} (seed {seed}) on {paper.ToString().ToLowerInvariant()} paper with [bold]{Checkpoint.Describe(model.Path, model.Classifier.Architecture)}[/] in {seconds:F1} s ({count / seconds:F1} numbers/s, one thread).");
+        var layout = $"frames {frame.Min}–{frame.Max} px" + (size is { } s ? $", {s.Width}×{s.Height} images" : "");
+        console.MarkupLineInterpolated($"Read {count:N0} {digitsPerNumber}-digit numbers built from {described} (seed {seed}; {layout}) on {paper.ToString().ToLowerInvariant()} paper with [bold]{Checkpoint.Describe(model.Path, model.Classifier.Architecture)}[/] in {seconds:F1} s ({count / seconds:F1} numbers/s, one thread).");
         console.MarkupLine(rule is null ? "[grey]No refusal rule in the model (digits calibrate): no digit is marked unsure.[/]" : $"Refusal rule: {Markup.Escape(rule.Describe())}");
         console.MarkupLineInterpolated($"  read exactly (every digit right, none unsure): [bold]{score.ExactShare:P1}[/] ({score.Exact:N0})");
         console.MarkupLineInterpolated($"  with an unsure digit:                          {score.UnsureShare:P1} ({score.WithUnsureDigit:N0})");
@@ -97,6 +114,15 @@ internal static class BenchReadCommand
             console.MarkupLineInterpolated($"    {Describe(fault),-42} {faults,6:N0} ({(double)faults / score.Digits:P2})");
         if (failuresFolder is not null) DrawFailures(console, failuresFolder, score);
         return ExitCodes.Success;
+    }
+
+    /// <summary>"40-110" or "600x200" as two positive whole numbers.</summary>
+    private static (int, int) ParsePair(string text, char separator, string option)
+    {
+        var parts = text.Split(separator);
+        if (parts.Length == 2 && int.TryParse(parts[0], out var first) && int.TryParse(parts[1], out var second) && first > 0 && second > 0)
+            return (first, second);
+        throw new ArgumentException($"{option} expects two positive whole numbers as A{separator}B (got '{text}').");
     }
 
     private static string Describe(DigitFault fault) => fault switch

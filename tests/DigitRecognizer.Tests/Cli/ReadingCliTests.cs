@@ -238,12 +238,28 @@ public sealed class ReadingCliTests : IDisposable
     }
 
     [Fact]
+    public void BenchRead_LaysTheNumbersOutAsAsked_AndRefusesALayoutThatCannotHoldThem()
+    {
+        var (exitCode, output) = CliRunner.Run("bench-read", "--model", TestData.ShippedCnn, "--count", "4", "--digits", "3", "--frame", "20-24", "--size", "900x300");
+        Assert.True(exitCode == ExitCodes.Success, output);
+        Assert.Contains("(seed 1; frames 20–24 px, 900×300 images)", output);
+
+        (exitCode, output) = CliRunner.Run("bench-read", "--model", TestData.ShippedCnn, "--count", "4", "--frame", "20:24");
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("--frame expects two positive whole numbers as A-B (got '20:24')", output);
+
+        (exitCode, output) = CliRunner.Run("bench-read", "--model", TestData.ShippedCnn, "--count", "4", "--digits", "6", "--size", "300x100");
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("--size 300x100 cannot hold 6 digits of frames up to 110 px", output);
+    }
+
+    [Fact]
     public void BenchRead_PrintsTheShareReadExactly_TheShareUnsure_AndPerDigitAccuracy()
     {
         var (exitCode, output) = CliRunner.Run("bench-read", "--model", TestData.ShippedCnn, "--count", "12", "--digits", "3", "--seed", "2");
 
         Assert.True(exitCode == ExitCodes.Success, output);
-        Assert.Contains("Read 12 3-digit numbers built from MNIST test digits (seed 2)", output);
+        Assert.Contains("Read 12 3-digit numbers built from MNIST test digits (seed 2; frames 40–110 px)", output);
         double Share(string label)
         {
             var line = output.Split('\n').Single(l => l.TrimStart().StartsWith(label, StringComparison.Ordinal));
@@ -265,7 +281,7 @@ public sealed class ReadingCliTests : IDisposable
             "--from", "validation", "--failures", failures);
 
         Assert.True(exitCode == ExitCodes.Success, output);
-        Assert.Contains("Read 30 4-digit numbers built from the training digits the model held out (seed 3)", output);
+        Assert.Contains("Read 30 4-digit numbers built from the training digits the model held out (seed 3; frames 40–110 px)", output);
         Assert.Contains("box merged with a neighbour's", output);
         var exact = int.Parse(output.Split('\n').Single(l => l.TrimStart().StartsWith("read exactly", StringComparison.Ordinal)).Split('(')[^1].TrimEnd(')', '\r', ' '));
         var drawn = Directory.GetFiles(failures, "*.png");
