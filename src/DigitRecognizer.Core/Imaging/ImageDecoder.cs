@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using DigitRecognizer.Reading;
 using SkiaSharp;
 
 namespace DigitRecognizer.Imaging;
@@ -7,6 +8,19 @@ namespace DigitRecognizer.Imaging;
 /// <summary>Decodes PNG/JPEG bytes into a luminance map (0 black … 1 white), upright and at most a working size.</summary>
 internal static class ImageDecoder
 {
+    /// <summary>Where decoded pixels lie in the upright original: pixel (x, y) covers from (X + x·ScaleX, Y + y·ScaleY), ScaleX × ScaleY original pixels.</summary>
+    public readonly record struct Placement(double X, double Y, double ScaleX, double ScaleY)
+    {
+        /// <summary>A box of decoded pixels as the original pixels it covers, within the original's <paramref name="width"/> × <paramref name="height"/>.</summary>
+        public PixelBox ToOriginal(PixelBox box, int width, int height)
+        {
+            var (left, top) = ((int)Math.Floor(X + box.X * ScaleX + 1e-9), (int)Math.Floor(Y + box.Y * ScaleY + 1e-9));
+            var (right, bottom) = ((int)Math.Ceiling(X + box.Right * ScaleX - 1e-9), (int)Math.Ceiling(Y + box.Bottom * ScaleY - 1e-9));
+            (left, top) = (Math.Clamp(left, 0, width - 1), Math.Clamp(top, 0, height - 1));
+            return new PixelBox(left, top, Math.Clamp(right, left + 1, width) - left, Math.Clamp(bottom, top + 1, height) - top);
+        }
+    }
+
     public static (float[] Luminance, int Width, int Height) Decode(ReadOnlySpan<byte> bytes, PreprocessingOptions options)
     {
         var (luminance, width, height, _, _) = DecodeWithOriginalSize(bytes, options, pooled: false);
@@ -23,21 +37,93 @@ internal static class ImageDecoder
         ReadOnlySpan<byte> bytes, PreprocessingOptions options, bool pooled)
     {
         using var data = SKData.CreateCopy(bytes);
-        using var codec = SKCodec.Create(data)
-            ?? throw new InvalidImageException("not an image (expected PNG or JPEG)");
+        using var codec = Open(data, options);
         var info = codec.Info;
-        if (info.Width < 1 || info.Height < 1)
-            throw new InvalidImageException("the image has no pixels");
-        if ((long)info.Width * info.Height > options.MaxPixels)
-            throw new InvalidImageException(
-                $"its {codec.EncodedFormat.ToString().ToUpperInvariant()} header gives {info.Width}×{info.Height} pixels, more than the {options.MaxPixels:N0} accepted");
-
         // JPEG can decode straight to 1/2, 1/4 or 1/8 size: far faster for phone photos, which are reduced anyway.
         var longest = Math.Max(info.Width, info.Height);
         var size = longest > options.WorkingSide ? codec.GetScaledDimensions((float)options.WorkingSide / longest) : info.Size;
+        // Borrowed only up to the working size: the pool keeps what it is given back, and a 50-megapixel PNG (which,
+        // unlike JPEG, cannot be decoded reduced) would leave 200 MB in it.
+        var borrow = pooled && (long)size.Width * size.Height <= (long)options.WorkingSide * options.WorkingSide;
+        var (luminance, width, height) = DecodeUpright(codec, size, borrow);
+        var (originalWidth, originalHeight) = UprightSize(codec);
+
+        longest = Math.Max(width, height);
+        if (longest > options.WorkingSide)
+        {
+            var scale = (double)options.WorkingSide / longest;
+            var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
+            var reduced = Raster.Resize(luminance.Array, width, height, newWidth, newHeight);
+            luminance.Dispose();
+            (luminance, width, height) = (PooledArray<float>.Wrap(reduced), newWidth, newHeight);
+        }
+        return (luminance, width, height, originalWidth, originalHeight);
+    }
+
+    /// <summary>
+    /// A part of the image, <paramref name="region"/> in the upright original's pixels, at <paramref name="scale"/>
+    /// pixels per original pixel: decoded from the file at the smallest size the codec offers that holds that much
+    /// detail (JPEG: eighths of the full size), never more than <paramref name="maxDecodedPixels"/> where the codec can
+    /// decode smaller, then cropped and resized. <c>Placement</c> is where the result lies in the original.
+    /// </summary>
+    public static (float[] Luminance, int Width, int Height, Placement Placement) DecodeRegion(
+        ReadOnlySpan<byte> bytes, PreprocessingOptions options, PixelBox region, double scale, long maxDecodedPixels)
+    {
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = Open(data, options);
+        var (originalWidth, originalHeight) = UprightSize(codec);
+        var fits = Math.Sqrt((double)maxDecodedPixels / ((long)originalWidth * originalHeight));
+        var detail = Math.Min(1, Math.Min(scale, fits));
+        var size = detail < 1 ? codec.GetScaledDimensions((float)detail) : codec.Info.Size;
+        var (decoded, width, height) = DecodeUpright(codec, size, pooled: false);
+        using (decoded)
+        {
+            var (fx, fy) = ((double)width / originalWidth, (double)height / originalHeight);
+            var left = Math.Clamp((int)Math.Floor(region.X * fx), 0, width - 1);
+            var top = Math.Clamp((int)Math.Floor(region.Y * fy), 0, height - 1);
+            var right = Math.Clamp((int)Math.Ceiling(region.Right * fx), left + 1, width);
+            var bottom = Math.Clamp((int)Math.Ceiling(region.Bottom * fy), top + 1, height);
+            var (cropWidth, cropHeight) = (right - left, bottom - top);
+            var crop = Raster.Crop(decoded.Array, width, left, top, cropWidth, cropHeight);
+            var (outWidth, outHeight) = (Math.Max(1, (int)Math.Round(cropWidth / fx * scale)), Math.Max(1, (int)Math.Round(cropHeight / fy * scale)));
+            var resized = outWidth == cropWidth && outHeight == cropHeight ? crop : Raster.Resize(crop, cropWidth, cropHeight, outWidth, outHeight);
+            var placement = new Placement(left / fx, top / fy, cropWidth / fx / outWidth, cropHeight / fy / outHeight);
+            return (resized, outWidth, outHeight, placement);
+        }
+    }
+
+    /// <summary>The codec of a PNG or JPEG, checked to have pixels and not too many of them.</summary>
+    private static SKCodec Open(SKData data, PreprocessingOptions options)
+    {
+        var codec = SKCodec.Create(data) ?? throw new InvalidImageException("not an image (expected PNG or JPEG)");
+        var info = codec.Info;
+        try
+        {
+            if (info.Width < 1 || info.Height < 1)
+                throw new InvalidImageException("the image has no pixels");
+            if ((long)info.Width * info.Height > options.MaxPixels)
+                throw new InvalidImageException(
+                    $"its {codec.EncodedFormat.ToString().ToUpperInvariant()} header gives {info.Width}×{info.Height} pixels, more than the {options.MaxPixels:N0} accepted");
+            return codec;
+        }
+        catch
+        {
+            codec.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The image's size as a phone's gallery shows it (EXIF orientation applied).</summary>
+    private static (int Width, int Height) UprightSize(SKCodec codec) => Swaps(codec.EncodedOrigin)
+        ? (codec.Info.Height, codec.Info.Width)
+        : (codec.Info.Width, codec.Info.Height);
+
+    /// <summary>The luminance of the whole image decoded at <paramref name="size"/> (one the codec offers), turned upright.</summary>
+    private static (PooledArray<float> Luminance, int Width, int Height) DecodeUpright(SKCodec codec, SKSizeI size, bool pooled)
+    {
         // A grayscale file (a scan, most synthetic images) decodes straight to its gray levels: a quarter of the bytes,
         // and no colour to weigh.
-        var gray = info.ColorType == SKColorType.Gray8;
+        var gray = codec.Info.ColorType == SKColorType.Gray8;
         var target = gray
             ? new SKImageInfo(size.Width, size.Height, SKColorType.Gray8, SKAlphaType.Opaque)
             : new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
@@ -48,33 +134,15 @@ internal static class ImageDecoder
                 ? "the image is truncated"
                 : $"the image could not be decoded ({result})");
 
-        var (width, height) = (size.Width, size.Height);
-        var count = width * height;
-        // Borrowed only up to the working size: the pool keeps what it is given back, and a 50-megapixel PNG (which,
-        // unlike JPEG, cannot be decoded reduced) would leave 200 MB in it.
-        var borrow = pooled && count <= (long)options.WorkingSide * options.WorkingSide;
-        var luminance = borrow ? PooledArray<float>.Rent(count) : PooledArray<float>.Wrap(new float[count]);
+        var count = size.Width * size.Height;
+        var luminance = pooled ? PooledArray<float>.Rent(count) : PooledArray<float>.Wrap(new float[count]);
         if (gray) Levels(bitmap.GetPixelSpan(), luminance.Span);
         else Flatten(bitmap.GetPixelSpan(), luminance.Span);
-        // Turned or reduced (rare for the images a server reads), the result is a new array of its exact size.
-        void Replace(float[] pixels, int newWidth, int newHeight)
-        {
-            luminance.Dispose();
-            (luminance, width, height) = (PooledArray<float>.Wrap(pixels), newWidth, newHeight);
-        }
-        var (turned, turnedWidth, turnedHeight) = Orient(luminance.Array, width, height, codec.EncodedOrigin);
-        if (turned != luminance.Array) Replace(turned, turnedWidth, turnedHeight);
-        var swapped = width != size.Width;
-        var (originalWidth, originalHeight) = swapped ? (info.Height, info.Width) : (info.Width, info.Height);
-
-        longest = Math.Max(width, height);
-        if (longest > options.WorkingSide)
-        {
-            var scale = (double)options.WorkingSide / longest;
-            var (newWidth, newHeight) = (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
-            Replace(Raster.Resize(luminance.Array, width, height, newWidth, newHeight), newWidth, newHeight);
-        }
-        return (luminance, width, height, originalWidth, originalHeight);
+        // Turned (rare for the images a server reads), the result is a new array of its exact size.
+        var (turned, width, height) = Orient(luminance.Array, size.Width, size.Height, codec.EncodedOrigin);
+        if (turned == luminance.Array) return (luminance, width, height);
+        luminance.Dispose();
+        return (PooledArray<float>.Wrap(turned), width, height);
     }
 
     /// <summary>Gray levels 0–255 to luminance 0–1.</summary>
@@ -131,12 +199,15 @@ internal static class ImageDecoder
         }
     }
 
+    /// <summary>Whether the EXIF orientation turns the image a quarter turn (its width and height swap).</summary>
+    private static bool Swaps(SKEncodedOrigin origin) =>
+        origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+
     /// <summary>Turns the stored pixels the way the EXIF orientation says, as a phone's gallery shows the photo.</summary>
     private static (float[] Pixels, int Width, int Height) Orient(float[] pixels, int width, int height, SKEncodedOrigin origin)
     {
         if (origin is SKEncodedOrigin.TopLeft or 0) return (pixels, width, height);
-        var swaps = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
-        var (outWidth, outHeight) = swaps ? (height, width) : (width, height);
+        var (outWidth, outHeight) = Swaps(origin) ? (height, width) : (width, height);
         var result = new float[width * height];
         for (var y = 0; y < outHeight; y++)
             for (var x = 0; x < outWidth; x++)

@@ -68,6 +68,15 @@ internal static class Raster
         return result;
     }
 
+    /// <summary>The <paramref name="cropWidth"/> × <paramref name="cropHeight"/> rectangle at (<paramref name="left"/>, <paramref name="top"/>) of an image <paramref name="width"/> wide.</summary>
+    public static float[] Crop(float[] source, int width, int left, int top, int cropWidth, int cropHeight)
+    {
+        var result = new float[cropWidth * cropHeight];
+        for (var y = 0; y < cropHeight; y++)
+            source.AsSpan((top + y) * width + left, cropWidth).CopyTo(result.AsSpan(y * cropWidth, cropWidth));
+        return result;
+    }
+
     /// <summary>Grayscale dilation (<paramref name="grow"/>) or erosion with a (2r+1)² square, in time independent of r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Morph(float[] source, int width, int height, int radius, bool grow)

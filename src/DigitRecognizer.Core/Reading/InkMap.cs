@@ -60,7 +60,10 @@ internal sealed class InkMap : IDisposable
         // paper (most of the page) was the costlier half of ranking the page, only when it is close.
         using var ranking = new Ranking();
         ReadOnlySpan<float> values = luminance.AsSpan(0, count);
-        int[] ranks = [Rank(0.5), Rank(0.001), Rank(0.999)];
+        // The extremes are taken 0.1% in, but no further than 100 pixels: a small number on a large page (a photo of
+        // a whiteboard) is less than 0.1% of it, and 0.1% in is then paper on either side, light or dark by its shading.
+        var tail = Math.Min(0.001, 100.0 / count);
+        int[] ranks = [Rank(0.5), Rank(tail), Rank(1 - tail)];
         var polarity = PolarityWithin(ranking.Bracket(values, ranks)) ?? PolarityOf(ranking.Select(values, ranks));
 
         // "Inkness": 0 white paper … 1 black ink for dark ink, the other way round for light ink. Worked out where it is

@@ -9,7 +9,8 @@ namespace DigitRecognizer.Reading;
 /// Reads a handwritten number written on one line (1 to 12 digits) with any <see cref="IDigitClassifier"/>:
 /// finds the ink against the paper of the whole image, the digits in it (strokes of one digit joined, touching
 /// digits cut where the classifier is surest of both halves, dots, dashes, slashes and specks set aside), prepares
-/// each digit as a single digit is prepared, and reads them left to right. Digits the model's
+/// each digit as a single digit is prepared, and reads them left to right. A line of small digits is read again closer
+/// (<see cref="ReadingOptions.SmallLineHeight"/>), from the file's own pixels where the working copy was reduced. Digits the model's
 /// <see cref="Rejection"/> refuses are reported unsure instead of guessed.
 /// Safe for concurrent use when the classifier is.
 /// </summary>
@@ -44,7 +45,20 @@ public sealed class NumberReader
     public NumberReading Read(ReadOnlySpan<byte> encoded, CancellationToken cancellation = default)
     {
         var (luminance, width, height, originalWidth, originalHeight) = ImageDecoder.DecodeWithOriginalSize(encoded, Options.Preprocessing, pooled: true);
-        using (luminance) return Read(luminance.Array, width, height, originalWidth, originalHeight, cancellation);
+        var whole = new ImageDecoder.Placement(0, 0, (double)originalWidth / width, (double)originalHeight / height);
+        Pass first;
+        using (luminance) first = ReadPass(luminance.Array, width, height, cancellation);
+        if (CloserLook(first, width, height) is { } closer)
+        {
+            // Decoded again from the file: a photo reduced to the working size has the detail the working copy lost.
+            var region = whole.ToOriginal(closer.Region, originalWidth, originalHeight);
+            var perOriginalPixel = closer.Scale * width / originalWidth;
+            var (crop, cropWidth, cropHeight, placement) =
+                ImageDecoder.DecodeRegion(encoded, Options.Preprocessing, region, perOriginalPixel, Options.CloserMaxDecodedPixels);
+            var second = ReadPass(crop, cropWidth, cropHeight, cancellation);
+            if (second.Digits.Count > 0) return Closer(first, whole, second, placement, region, originalWidth, originalHeight);
+        }
+        return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, whole.ToOriginal(m.Box, originalWidth, originalHeight))), whole, originalWidth, originalHeight);
     }
 
     /// <summary>Reads a grayscale image given as luminance, 0 black … 1 white, row-major.</summary>
@@ -52,25 +66,79 @@ public sealed class NumberReader
     {
         if (width < 1 || height < 1 || luminance.Length != width * height)
             throw new ArgumentException($"{luminance.Length} values do not make a {width}×{height} image.", nameof(luminance));
-        return Read(luminance, width, height, width, height, cancellation);
+        var whole = new ImageDecoder.Placement(0, 0, 1, 1);
+        var first = ReadPass(luminance, width, height, cancellation);
+        if (CloserLook(first, width, height) is { } closer)
+        {
+            var region = closer.Region;
+            var (outWidth, outHeight) = ((int)Math.Round(region.Width * closer.Scale), (int)Math.Round(region.Height * closer.Scale));
+            var crop = Raster.Resize(Raster.Crop(luminance, width, region.X, region.Y, region.Width, region.Height), region.Width, region.Height, outWidth, outHeight);
+            var placement = new ImageDecoder.Placement(region.X, region.Y, (double)region.Width / outWidth, (double)region.Height / outHeight);
+            var second = ReadPass(crop, outWidth, outHeight, cancellation);
+            if (second.Digits.Count > 0) return Closer(first, whole, second, placement, region, width, height);
+        }
+        return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, m.Box)), whole, width, height);
     }
 
-    private NumberReading Read(float[] luminance, int width, int height, int originalWidth, int originalHeight, CancellationToken cancellation)
-    {
-        var (scaleX, scaleY) = ((double)originalWidth / width, (double)originalHeight / height);
-        PixelBox ToOriginal(PixelBox box)
-        {
-            var (left, top) = ((int)Math.Floor(box.X * scaleX), (int)Math.Floor(box.Y * scaleY));
-            var (right, bottom) = ((int)Math.Ceiling(box.Right * scaleX), (int)Math.Ceiling(box.Bottom * scaleY));
-            return new PixelBox(left, top, Math.Min(right, originalWidth) - left, Math.Min(bottom, originalHeight) - top);
-        }
-        NumberReading Result(IReadOnlyList<ReadDigit> digits, IReadOnlyList<SkippedMark> marks) =>
-            new() { Digits = digits, Marks = marks, Width = originalWidth, Height = originalHeight };
+    /// <summary>What one pass over an image found, in its own pixels: the digits read, the marks skipped, and the line's height.</summary>
+    private sealed record Pass(IReadOnlyList<Leaf> Digits, IReadOnlyList<(MarkKind Kind, PixelBox Box)> Marks, double LineHeight);
 
+    /// <summary>
+    /// Where and how much to enlarge for a closer look (<see cref="ReadingOptions.SmallLineHeight"/>): the digits found
+    /// (or, with none, the marks) with a line's height around them, enlarged until the line is
+    /// <see cref="ReadingOptions.CloserLineHeight"/> tall, within <see cref="ReadingOptions.MaxCloserScale"/> and the
+    /// working size's square of pixels. Null when the line is tall enough or the look would not enlarge enough.
+    /// </summary>
+    private (PixelBox Region, double Scale)? CloserLook(Pass pass, int width, int height)
+    {
+        if (pass.LineHeight <= 0 || pass.LineHeight >= Options.SmallLineHeight) return null;
+        var boxes = pass.Digits.Count > 0
+            ? pass.Digits.Select(d => d.Part.Box).ToList()
+            : pass.Marks.Where(m => m.Kind != MarkKind.Line).Select(m => m.Box).ToList();
+        if (boxes.Count == 0) return null;
+        var ink = boxes.Aggregate((a, b) => a.Union(b));
+        var margin = (int)Math.Ceiling(pass.LineHeight);
+        var (left, top) = (Math.Max(0, ink.X - margin), Math.Max(0, ink.Y - margin));
+        var region = new PixelBox(left, top, Math.Min(width, ink.Right + margin) - left, Math.Min(height, ink.Bottom + margin) - top);
+        var budget = (double)Options.Preprocessing.WorkingSide * Options.Preprocessing.WorkingSide;
+        var scale = Math.Min(Math.Min(Options.MaxCloserScale, Options.CloserLineHeight / pass.LineHeight), Math.Sqrt(budget / region.Area));
+        return scale >= Options.MinCloserScale ? (region, scale) : null;
+    }
+
+    /// <summary>
+    /// The closer look's reading: its digits and marks, with the first pass's marks outside the region looked at and its
+    /// lines (a rule runs across the page; the closer look sees only a piece of it).
+    /// </summary>
+    private NumberReading Closer(Pass first, ImageDecoder.Placement whole, Pass second, ImageDecoder.Placement placement, PixelBox region,
+        int originalWidth, int originalHeight)
+    {
+        var marks = first.Marks
+            .Select(m => new SkippedMark(m.Kind, whole.ToOriginal(m.Box, originalWidth, originalHeight)))
+            .Where(m => m.Kind == MarkKind.Line || m.Box.IntersectionArea(region) == 0)
+            .Concat(second.Marks.Where(m => m.Kind != MarkKind.Line).Select(m => new SkippedMark(m.Kind, placement.ToOriginal(m.Box, originalWidth, originalHeight))))
+            .OrderBy(m => m.Box.X);
+        return Reading(second.Digits, marks, placement, originalWidth, originalHeight);
+    }
+
+    /// <summary>The digits of a pass, with their confidences and boxes in the original's pixels.</summary>
+    private NumberReading Reading(IReadOnlyList<Leaf> leaves, IEnumerable<SkippedMark> marks, ImageDecoder.Placement placement, int originalWidth, int originalHeight)
+    {
+        var digits = new List<ReadDigit>();
+        foreach (var leaf in leaves)
+        {
+            var confidence = Rejection?.Score(leaf.Probabilities) ?? leaf.Probabilities[leaf.Label];
+            var unsure = Rejection is not null && confidence < Rejection.Threshold;
+            digits.Add(new ReadDigit(leaf.Label, leaf.Probabilities, confidence, placement.ToOriginal(leaf.Part.Box, originalWidth, originalHeight), unsure, leaf.Input));
+        }
+        return new NumberReading { Digits = digits, Marks = marks.ToList(), Width = originalWidth, Height = originalHeight };
+    }
+
+    private Pass ReadPass(float[] luminance, int width, int height, CancellationToken cancellation)
+    {
         using var map = InkMap.Find(luminance, width, height, Options, preprocessor);
-        if (map is null) return Result([], []);
+        if (map is null) return new Pass([], [], 0);
         var (candidates, marks, lineHeight) = LineSegmenter.Segment(map, Options);
-        var skipped = marks.Select(m => new SkippedMark(m.Kind, ToOriginal(m.Part.Box))).ToList();
+        var skipped = marks.Select(m => (m.Kind, m.Part.Box)).ToList();
 
         // Two classifier passes for the whole line: every part read whole, in one batch; then, in a second batch, the
         // trial cuts of the parts that may be touching digits (wide, and not read surely whole). Only a side of a cut
@@ -106,16 +174,7 @@ public sealed class NumberReader
             }
         }
         leaves = leaves.OrderBy(l => l.Part.CentreX).Take(Options.MaxDigits).ToList();
-        if (leaves.Count == 0) return Result([], skipped);
-
-        var digits = new List<ReadDigit>();
-        foreach (var leaf in leaves)
-        {
-            var confidence = Rejection?.Score(leaf.Probabilities) ?? leaf.Probabilities[leaf.Label];
-            var unsure = Rejection is not null && confidence < Rejection.Threshold;
-            digits.Add(new ReadDigit(leaf.Label, leaf.Probabilities, confidence, ToOriginal(leaf.Part.Box), unsure, leaf.Input));
-        }
-        return Result(digits, skipped);
+        return new Pass(leaves, skipped, lineHeight);
     }
 
     /// <summary>A digit found: its part of the ink, the 28×28 the classifier read, and the label and ten probabilities it gave.</summary>

@@ -13,6 +13,30 @@ public sealed record ReadingOptions
     public PreprocessingOptions Preprocessing { get; init; } = new();
 
     /// <summary>
+    /// A line whose digits are fewer working pixels tall than this is read a second time, closer: the part of the
+    /// image around its digits, enlarged (from the file's own pixels where the working copy was reduced from a larger
+    /// photo) until they are <see cref="CloserLineHeight"/> tall. Below about 24 px, strokes of a digit break apart and
+    /// touching digits blur into each other in the ink map (numbers made of training digits, validation part,
+    /// docs/reading-numbers.md); 0 turns the closer look off.
+    /// </summary>
+    public double SmallLineHeight { get; init; } = 24;
+
+    /// <summary>How tall, in pixels, the digits of a small line are made for the closer look.</summary>
+    public double CloserLineHeight { get; init; } = 48;
+
+    /// <summary>Most enlargement of the closer look (beyond 4×, there is no detail left to find).</summary>
+    public double MaxCloserScale { get; init; } = 4;
+
+    /// <summary>The closer look is taken only if it enlarges at least this much (its pixels are capped at the working size's square).</summary>
+    public double MinCloserScale { get; init; } = 1.25;
+
+    /// <summary>
+    /// Most pixels decoded from the file for the closer look, where the codec can decode reduced (JPEG): a 12-megapixel
+    /// photo is decoded at half size, not full (64 MB less).
+    /// </summary>
+    public long CloserMaxDecodedPixels { get; init; } = 4L << 20;
+
+    /// <summary>
     /// Side of the squares, as a share of the image's shorter side, in which the paper's tone is estimated (a low
     /// percentile of each square, interpolated between their centres): large enough that strokes never fill one,
     /// small enough to follow shading across the page.

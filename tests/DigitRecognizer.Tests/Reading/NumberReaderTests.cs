@@ -8,10 +8,10 @@ public sealed class NumberReaderTests
 {
     private static readonly DigitDataset Training = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Train);
 
-    /// <summary>A white page with the MNIST training digits at <paramref name="indices"/> pasted 60 px tall, 30 px apart.</summary>
-    private static (float[] Page, int Width, int Height, List<PixelBox> Boxes) Page(int[] indices, Action<float[], int>? draw = null)
+    /// <summary>A white page with the MNIST training digits at <paramref name="indices"/> pasted 28 × <paramref name="scale"/> px tall, 30 px apart.</summary>
+    private static (float[] Page, int Width, int Height, List<PixelBox> Boxes) Page(int[] indices, Action<float[], int>? draw = null, int scale = 3)
     {
-        const int scale = 3, gap = 30, top = 20;
+        const int gap = 30, top = 20;
         var width = 40 + indices.Length * (28 * scale + gap);
         var height = 28 * scale + 2 * top;
         var page = Enumerable.Repeat(0.9f, width * height).ToArray();
@@ -112,6 +112,52 @@ public sealed class NumberReaderTests
         Assert.Equal(3, reading.Digits.Count);
         for (var i = 0; i < 3; i++)
             Assert.True(reading.Digits[i].Box.IntersectionOverUnion(number.Boxes[i]) >= 0.8, $"{reading.Digits[i].Box} vs {number.Boxes[i]}");
+    }
+
+    [Fact]
+    public void ASmallNumberOnALargePhoto_IsFound_AndReadCloserFromTheFilesOwnPixels()
+    {
+        // 3,000 px wide: the working copy is a third of it, the digits' ink about 15 px tall there (a number photographed
+        // from afar, under 0.1% of the page). The closer look decodes the number's part of the file again, larger.
+        var options = new SyntheticNumberOptions { MinDigits = 3, MaxDigits = 3, FrameSide = (60, 66), Size = (3000, 2000), TouchingShare = 0 };
+        var number = SyntheticNumbers.Generate(Training, 1, seed: 11, options).Single();
+        var closer = new NumberReader(TestModels.Mnist);
+        var workingCopyOnly = new NumberReader(TestModels.Mnist, options: closer.Options with { SmallLineHeight = 0 });
+
+        var read = closer.Read(number.Encoded);
+        var reduced = workingCopyOnly.Read(number.Encoded);
+
+        Assert.Equal((3000, 2000), (read.Width, read.Height));
+        Assert.Equal(3, read.Digits.Count);
+        Assert.Equal(3, reduced.Digits.Count);
+        double MeanOverlap(NumberReading reading) => reading.Digits.Select((d, i) => d.Box.IntersectionOverUnion(number.Boxes[i])).Average();
+        for (var i = 0; i < 3; i++)
+            Assert.True(read.Digits[i].Box.IntersectionOverUnion(number.Boxes[i]) >= 0.7, $"{read.Digits[i].Box} vs {number.Boxes[i]}");
+        // Boxes found in pixels three times finer fit the ink at least as well, and the digits were prepared from them.
+        Assert.True(MeanOverlap(read) >= MeanOverlap(reduced), $"closer {MeanOverlap(read):F3}, working copy {MeanOverlap(reduced):F3}");
+        Assert.NotEqual(reduced.Digits[0].Input, read.Digits[0].Input);
+    }
+
+    [Fact]
+    public void SmallDigitsOfALuminancePage_AreReadEnlarged_WithBoxesInThePagesPixels()
+    {
+        // Pasted 28 px tall: ink about 20 px, under the closer look's 24.
+        var (page, width, height, boxes) = Page([1, 3, 5, 7], scale: 1);
+        var closer = new NumberReader(TestModels.Mnist);
+        var asGiven = new NumberReader(TestModels.Mnist, options: closer.Options with { SmallLineHeight = 0 });
+
+        var read = closer.Read(page, width, height);
+        var plain = asGiven.Read(page, width, height);
+
+        Assert.Equal(4, read.Digits.Count);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(read.Digits[i].Box.IntersectionOverUnion(boxes[i]) >= 0.6, $"{read.Digits[i].Box} vs {boxes[i]}");
+            Assert.InRange(read.Digits[i].Box.Right, 1, width);
+            Assert.InRange(read.Digits[i].Box.Bottom, 1, height);
+        }
+        Assert.NotEqual(plain.Digits[0].Input, read.Digits[0].Input);
+        Assert.Equal(read.Text, closer.Read(page, width, height).Text);
     }
 
     [Fact]
