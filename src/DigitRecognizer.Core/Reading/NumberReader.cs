@@ -45,20 +45,23 @@ public sealed class NumberReader
     public NumberReading Read(ReadOnlySpan<byte> encoded, CancellationToken cancellation = default)
     {
         var (luminance, width, height, originalWidth, originalHeight) = ImageDecoder.DecodeWithOriginalSize(encoded, Options.Preprocessing, pooled: true);
-        var whole = new ImageDecoder.Placement(0, 0, (double)originalWidth / width, (double)originalHeight / height);
-        Pass first;
-        using (luminance) first = ReadPass(luminance.Array, width, height, cancellation);
-        if (CloserLook(first, width, height) is { } closer)
+        using (luminance)
         {
-            // Decoded again from the file: a photo reduced to the working size has the detail the working copy lost.
-            var region = whole.ToOriginal(closer.Region, originalWidth, originalHeight);
-            var perOriginalPixel = closer.Scale * width / originalWidth;
-            var (crop, cropWidth, cropHeight, placement) =
-                ImageDecoder.DecodeRegion(encoded, Options.Preprocessing, region, perOriginalPixel, Options.CloserMaxDecodedPixels);
-            var second = ReadPass(crop, cropWidth, cropHeight, cancellation);
-            if (second.Digits.Count > 0) return Closer(first, whole, second, placement, region, originalWidth, originalHeight);
+            var whole = new ImageDecoder.Placement(0, 0, (double)originalWidth / width, (double)originalHeight / height);
+            var first = ReadPass(luminance.Array, width, height, cancellation);
+            if (CloserLook(first, width, height) is { } closer)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var region = whole.ToOriginal(closer.Region, originalWidth, originalHeight);
+                // Decoded again from the file where the working copy was reduced: a photo has the detail it lost.
+                var (crop, cropWidth, cropHeight, placement) = (width, height) == (originalWidth, originalHeight)
+                    ? Enlarged(luminance.Array, width, closer.Region, closer.Scale)
+                    : ImageDecoder.DecodeRegion(encoded, Options.Preprocessing, region, closer.Scale * width / originalWidth, Options.CloserMaxDecodedPixels);
+                var second = ReadPass(crop, cropWidth, cropHeight, cancellation);
+                if (second.Digits.Count > 0) return Closer(first, whole, second, placement, region, originalWidth, originalHeight);
+            }
+            return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, whole.ToOriginal(m.Box, originalWidth, originalHeight))), whole, originalWidth, originalHeight);
         }
-        return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, whole.ToOriginal(m.Box, originalWidth, originalHeight))), whole, originalWidth, originalHeight);
     }
 
     /// <summary>Reads a grayscale image given as luminance, 0 black … 1 white, row-major.</summary>
@@ -70,14 +73,19 @@ public sealed class NumberReader
         var first = ReadPass(luminance, width, height, cancellation);
         if (CloserLook(first, width, height) is { } closer)
         {
-            var region = closer.Region;
-            var (outWidth, outHeight) = ((int)Math.Round(region.Width * closer.Scale), (int)Math.Round(region.Height * closer.Scale));
-            var crop = Raster.Resize(Raster.Crop(luminance, width, region.X, region.Y, region.Width, region.Height), region.Width, region.Height, outWidth, outHeight);
-            var placement = new ImageDecoder.Placement(region.X, region.Y, (double)region.Width / outWidth, (double)region.Height / outHeight);
-            var second = ReadPass(crop, outWidth, outHeight, cancellation);
-            if (second.Digits.Count > 0) return Closer(first, whole, second, placement, region, width, height);
+            var (crop, cropWidth, cropHeight, placement) = Enlarged(luminance, width, closer.Region, closer.Scale);
+            var second = ReadPass(crop, cropWidth, cropHeight, cancellation);
+            if (second.Digits.Count > 0) return Closer(first, whole, second, placement, closer.Region, width, height);
         }
         return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, m.Box)), whole, width, height);
+    }
+
+    /// <summary><paramref name="region"/> of an image <paramref name="width"/> wide, enlarged bilinearly by <paramref name="scale"/>, and where it lies in the image.</summary>
+    private static (float[] Luminance, int Width, int Height, ImageDecoder.Placement Placement) Enlarged(float[] luminance, int width, PixelBox region, double scale)
+    {
+        var (outWidth, outHeight) = (Math.Max(1, (int)Math.Round(region.Width * scale)), Math.Max(1, (int)Math.Round(region.Height * scale)));
+        var crop = Raster.Resize(Raster.Crop(luminance, width, region.X, region.Y, region.Width, region.Height), region.Width, region.Height, outWidth, outHeight);
+        return (crop, outWidth, outHeight, new ImageDecoder.Placement(region.X, region.Y, (double)region.Width / outWidth, (double)region.Height / outHeight));
     }
 
     /// <summary>What one pass over an image found, in its own pixels: the digits read, the marks skipped, and the line's height.</summary>
