@@ -41,10 +41,11 @@ internal static class BenchReadCommand
                           "underlined (a line in the same ink touching the lowest digits).",
             DefaultValueFactory = _ => PaperKind.Plain,
         };
+        var frames = new SyntheticNumberOptions().FrameSide;
         var frame = new Option<string>("--frame")
         {
             Description = "Smallest and largest side, in pixels, of a pasted digit's 28×28 frame (its ink is about 20/28 of it), as MIN-MAX.",
-            DefaultValueFactory = _ => $"{new SyntheticNumberOptions().FrameSide.Min}-{new SyntheticNumberOptions().FrameSide.Max}",
+            DefaultValueFactory = _ => $"{frames.Min}-{frames.Max}",
             HelpName = "MIN-MAX",
         };
         var size = new Option<string?>("--size")

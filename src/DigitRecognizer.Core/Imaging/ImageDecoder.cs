@@ -83,13 +83,23 @@ internal static class ImageDecoder
             var top = Math.Clamp((int)Math.Floor(region.Y * fy), 0, height - 1);
             var right = Math.Clamp((int)Math.Ceiling(region.Right * fx), left + 1, width);
             var bottom = Math.Clamp((int)Math.Ceiling(region.Bottom * fy), top + 1, height);
-            var (cropWidth, cropHeight) = (right - left, bottom - top);
-            var crop = Raster.Crop(decoded.Array, width, left, top, cropWidth, cropHeight);
-            var (outWidth, outHeight) = (Math.Max(1, (int)Math.Round(cropWidth / fx * scale)), Math.Max(1, (int)Math.Round(cropHeight / fy * scale)));
-            var resized = outWidth == cropWidth && outHeight == cropHeight ? crop : Raster.Resize(crop, cropWidth, cropHeight, outWidth, outHeight);
-            var placement = new Placement(left / fx, top / fy, cropWidth / fx / outWidth, cropHeight / fy / outHeight);
-            return (resized, outWidth, outHeight, placement);
+            var (crop, outWidth, outHeight, inDecoded) = Enlarge(decoded.Array, width, new PixelBox(left, top, right - left, bottom - top), scale / fx, scale / fy);
+            // Where the crop lies in the decoded pixels, taken on to the original's.
+            var placement = new Placement(inDecoded.X / fx, inDecoded.Y / fy, inDecoded.ScaleX / fx, inDecoded.ScaleY / fy);
+            return (crop, outWidth, outHeight, placement);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="region"/> of an image <paramref name="width"/> wide, resized by <paramref name="scaleX"/> ×
+    /// <paramref name="scaleY"/> (at least a pixel each way), and where the result lies in that image.
+    /// </summary>
+    public static (float[] Luminance, int Width, int Height, Placement Placement) Enlarge(float[] luminance, int width, PixelBox region, double scaleX, double scaleY)
+    {
+        var (outWidth, outHeight) = (Math.Max(1, (int)Math.Round(region.Width * scaleX)), Math.Max(1, (int)Math.Round(region.Height * scaleY)));
+        var crop = Raster.Crop(luminance, width, region.X, region.Y, region.Width, region.Height);
+        var resized = (outWidth, outHeight) == (region.Width, region.Height) ? crop : Raster.Resize(crop, region.Width, region.Height, outWidth, outHeight);
+        return (resized, outWidth, outHeight, new Placement(region.X, region.Y, (double)region.Width / outWidth, (double)region.Height / outHeight));
     }
 
     /// <summary>The codec of a PNG or JPEG, checked to have pixels and not too many of them.</summary>

@@ -45,23 +45,7 @@ public sealed class NumberReader
     public NumberReading Read(ReadOnlySpan<byte> encoded, CancellationToken cancellation = default)
     {
         var (luminance, width, height, originalWidth, originalHeight) = ImageDecoder.DecodeWithOriginalSize(encoded, Options.Preprocessing, pooled: true);
-        using (luminance)
-        {
-            var whole = new ImageDecoder.Placement(0, 0, (double)originalWidth / width, (double)originalHeight / height);
-            var first = ReadPass(luminance.Array, width, height, cancellation);
-            if (CloserLook(first, width, height) is { } closer)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var region = whole.ToOriginal(closer.Region, originalWidth, originalHeight);
-                // Decoded again from the file where the working copy was reduced: a photo has the detail it lost.
-                var (crop, cropWidth, cropHeight, placement) = (width, height) == (originalWidth, originalHeight)
-                    ? Enlarged(luminance.Array, width, closer.Region, closer.Scale)
-                    : ImageDecoder.DecodeRegion(encoded, Options.Preprocessing, region, closer.Scale * width / originalWidth, Options.CloserMaxDecodedPixels);
-                var second = ReadPass(crop, cropWidth, cropHeight, cancellation);
-                if (second.Digits.Count > 0) return Closer(first, whole, second, placement, region, originalWidth, originalHeight);
-            }
-            return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, whole.ToOriginal(m.Box, originalWidth, originalHeight))), whole, originalWidth, originalHeight);
-        }
+        using (luminance) return Read(luminance.Array, width, height, originalWidth, originalHeight, encoded, cancellation);
     }
 
     /// <summary>Reads a grayscale image given as luminance, 0 black … 1 white, row-major.</summary>
@@ -69,23 +53,31 @@ public sealed class NumberReader
     {
         if (width < 1 || height < 1 || luminance.Length != width * height)
             throw new ArgumentException($"{luminance.Length} values do not make a {width}×{height} image.", nameof(luminance));
-        var whole = new ImageDecoder.Placement(0, 0, 1, 1);
+        return Read(luminance, width, height, width, height, file: default, cancellation);
+    }
+
+    /// <summary>
+    /// Reads the working copy of an image of <paramref name="originalWidth"/> × <paramref name="originalHeight"/>, and
+    /// a line of small digits again closer: from <paramref name="file"/> where the working copy was reduced from it,
+    /// else from the working copy enlarged.
+    /// </summary>
+    private NumberReading Read(float[] luminance, int width, int height, int originalWidth, int originalHeight, ReadOnlySpan<byte> file,
+        CancellationToken cancellation)
+    {
+        var whole = new ImageDecoder.Placement(0, 0, (double)originalWidth / width, (double)originalHeight / height);
         var first = ReadPass(luminance, width, height, cancellation);
         if (CloserLook(first, width, height) is { } closer)
         {
-            var (crop, cropWidth, cropHeight, placement) = Enlarged(luminance, width, closer.Region, closer.Scale);
+            cancellation.ThrowIfCancellationRequested();
+            var region = whole.ToOriginal(closer.Region, originalWidth, originalHeight);
+            // Decoded again from the file where the working copy was reduced: a photo has the detail it lost.
+            var (crop, cropWidth, cropHeight, placement) = (width, height) == (originalWidth, originalHeight)
+                ? ImageDecoder.Enlarge(luminance, width, closer.Region, closer.Scale, closer.Scale)
+                : ImageDecoder.DecodeRegion(file, Options.Preprocessing, region, closer.Scale * width / originalWidth, Options.CloserMaxDecodedPixels);
             var second = ReadPass(crop, cropWidth, cropHeight, cancellation);
-            if (second.Digits.Count > 0) return Closer(first, whole, second, placement, closer.Region, width, height);
+            if (second.Digits.Count > 0) return Closer(first, whole, second, placement, region, originalWidth, originalHeight);
         }
-        return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, m.Box)), whole, width, height);
-    }
-
-    /// <summary><paramref name="region"/> of an image <paramref name="width"/> wide, enlarged bilinearly by <paramref name="scale"/>, and where it lies in the image.</summary>
-    private static (float[] Luminance, int Width, int Height, ImageDecoder.Placement Placement) Enlarged(float[] luminance, int width, PixelBox region, double scale)
-    {
-        var (outWidth, outHeight) = (Math.Max(1, (int)Math.Round(region.Width * scale)), Math.Max(1, (int)Math.Round(region.Height * scale)));
-        var crop = Raster.Resize(Raster.Crop(luminance, width, region.X, region.Y, region.Width, region.Height), region.Width, region.Height, outWidth, outHeight);
-        return (crop, outWidth, outHeight, new ImageDecoder.Placement(region.X, region.Y, (double)region.Width / outWidth, (double)region.Height / outHeight));
+        return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, whole.ToOriginal(m.Box, originalWidth, originalHeight))), whole, originalWidth, originalHeight);
     }
 
     /// <summary>What one pass over an image found, in its own pixels: the digits read, the marks skipped, and the line's height.</summary>
