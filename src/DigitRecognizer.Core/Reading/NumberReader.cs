@@ -71,14 +71,22 @@ public sealed class NumberReader
             cancellation.ThrowIfCancellationRequested();
             var region = whole.ToOriginal(closer.Region, originalWidth, originalHeight);
             // Decoded again from the file where the working copy was reduced: a photo has the detail it lost.
-            var (crop, cropWidth, cropHeight, placement) = (width, height) == (originalWidth, originalHeight)
+            var enlarged = (width, height) == (originalWidth, originalHeight);
+            var (crop, cropWidth, cropHeight, placement) = enlarged
                 ? ImageDecoder.Enlarge(luminance, width, closer.Region, closer.Scale, closer.Scale)
                 : ImageDecoder.DecodeRegion(file, Options.Preprocessing, region, closer.Scale * width / originalWidth, Options.CloserMaxDecodedPixels);
             var second = ReadPass(crop, cropWidth, cropHeight, cancellation);
-            if (second.Digits.Count > 0) return Closer(first, whole, second, placement, region, originalWidth, originalHeight);
+            // Enlarging adds no detail, and a crisp thin stroke enlarged can come apart (a typed 2's foot): the
+            // enlarged look is kept only if it refuses no more digits than the first.
+            if (second.Digits.Count > 0 && (!enlarged || first.Digits.Count == 0 || Refused(second) <= Refused(first)))
+                return Closer(first, whole, second, placement, region, originalWidth, originalHeight);
         }
         return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, whole.ToOriginal(m.Box, originalWidth, originalHeight))), whole, originalWidth, originalHeight);
     }
+
+    /// <summary>How many of a pass's digits the refusal rule refuses (none without a rule).</summary>
+    private int Refused(Pass pass) =>
+        Rejection is null ? 0 : pass.Digits.Count(d => Rejection.Score(d.Probabilities) < Rejection.Threshold);
 
     /// <summary>What one pass over an image found, in its own pixels: the digits read, the marks skipped, and the line's height.</summary>
     private sealed record Pass(IReadOnlyList<Leaf> Digits, IReadOnlyList<(MarkKind Kind, PixelBox Box)> Marks, double LineHeight);
