@@ -86,7 +86,7 @@ public sealed class NumberReader
 
     /// <summary>How many of a pass's digits the refusal rule refuses (none without a rule).</summary>
     private int Refused(Pass pass) =>
-        Rejection is null ? 0 : pass.Digits.Count(d => Rejection.Score(d.Probabilities) < Rejection.Threshold);
+        Rejection is null ? 0 : pass.Digits.Count(d => Rejection.Refuses(d.Probabilities));
 
     /// <summary>What one pass over an image found, in its own pixels: the digits read, the marks skipped, and the line's height.</summary>
     private sealed record Pass(IReadOnlyList<Leaf> Digits, IReadOnlyList<(MarkKind Kind, PixelBox Box)> Marks, double LineHeight);
