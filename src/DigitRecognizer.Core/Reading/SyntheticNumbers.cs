@@ -93,6 +93,26 @@ public static class SyntheticNumbers
         }
     }
 
+    /// <summary>
+    /// A PNG of <paramref name="text"/> typed black on white in the TrueType font <paramref name="fontFile"/> at
+    /// <paramref name="size"/> px, half a size of margin on either side: typed numbers as a screenshot or a print shows them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The font file cannot be read.</exception>
+    public static byte[] Typed(string text, string fontFile, float size)
+    {
+        using var typeface = SKTypeface.FromFile(fontFile) ?? throw new ArgumentException($"{fontFile}: not a font SkiaSharp can read.", nameof(fontFile));
+        using var bitmap = new SKBitmap((int)(size * (text.Length + 1)), (int)(size * 2.2));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            using var font = new SKFont(typeface, size);
+            using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+            canvas.DrawText(text, size / 2, size * 1.5f, font, paint);
+        }
+        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
     private sealed record Placed(float[] Image, double Left, double Top, double Scale, double Threshold)
     {
         /// <summary>The layout's box of the digit's ink, as laid out.</summary>

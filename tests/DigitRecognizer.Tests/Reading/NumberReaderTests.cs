@@ -1,7 +1,6 @@
 using DigitRecognizer.Data;
 using DigitRecognizer.Inference;
 using DigitRecognizer.Reading;
-using SkiaSharp;
 
 namespace DigitRecognizer.Tests.Reading;
 
@@ -173,27 +172,10 @@ public sealed class NumberReaderTests
         var reader = model.NumberReader();
         foreach (var text in new[] { "0123456789", "2026", "8675309" })
         {
-            var read = reader.Read(Typed(text, "DejaVuSerif.ttf", fontSize));
+            var read = reader.Read(SyntheticNumbers.Typed(text, "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", fontSize));
             Assert.Equal(text, read.Text);
             Assert.False(read.Unsure);
         }
-    }
-
-    /// <summary>A PNG of <paramref name="text"/> in black on white, in a font of fonts-dejavu-core.</summary>
-    private static byte[] Typed(string text, string font, float size)
-    {
-        using var typeface = SKTypeface.FromFile(Path.Combine("/usr/share/fonts/truetype/dejavu", font));
-        Assert.NotNull(typeface);
-        using var bitmap = new SKBitmap((int)(size * (text.Length + 1)), (int)(size * 2.2));
-        using (var canvas = new SKCanvas(bitmap))
-        {
-            canvas.Clear(SKColors.White);
-            using var skFont = new SKFont(typeface, size);
-            using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-            canvas.DrawText(text, size / 2, size * 1.5f, skFont, paint);
-        }
-        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        return png.ToArray();
     }
 
     [Fact]

@@ -17,6 +17,18 @@ public sealed class SyntheticNumbersTests
     private static readonly List<SyntheticNumber> Numbers = SyntheticNumbers.Generate(Training, count: 200, seed: 9).ToList();
 
     [Fact]
+    public void TypedNumbers_AreAPngOfTheTextsSize_AndAFontThatCannotBeReadIsNamed()
+    {
+        using var bitmap = SKBitmap.Decode(SyntheticNumbers.Typed("2026", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30));
+        Assert.Equal((150, 66), (bitmap.Width, bitmap.Height));
+        Assert.Contains(Enumerable.Range(0, bitmap.Width), x => bitmap.GetPixel(x, 35).Red < 64);   // through the digits, above the baseline at 45
+
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-font.ttf");
+        var error = Assert.Throws<ArgumentException>(() => SyntheticNumbers.Typed("1", missing, 30));
+        Assert.Contains(missing, error.Message);
+    }
+
+    [Fact]
     public void Numbers_HoldTwoToSixDigits_WithTheirLabelsAndABoxEach()
     {
         Assert.Equal([2, 3, 4, 5, 6], Numbers.Select(n => n.Text.Length).Distinct().Order());
