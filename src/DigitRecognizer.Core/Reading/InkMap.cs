@@ -44,14 +44,16 @@ internal sealed class InkMap : IDisposable
 
     /// <summary>
     /// The ink of the first width × height values of <paramref name="luminance"/> (0 black … 1 white), or null when
-    /// nothing stands out from the paper.
+    /// nothing stands out from the paper. <paramref name="knownPolarity"/>, when given, is taken instead of being
+    /// told from the image.
     /// </summary>
     // Compiled optimised on first use, as are the other loops over a page's pixels (decoding, segmenting, preparing):
     // they run over hundreds of thousands of pixels even on the first call, which a one-off `digits read` or a server
     // that has just started would otherwise spend in the runtime's quick unoptimised code (measured before: with tiered
     // compilation off, a fresh server's first 1,000 reads ran at 143 requests/s instead of 103).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static InkMap? Find(float[] luminance, int width, int height, ReadingOptions options, MnistPreprocessor preprocessor)
+    public static InkMap? Find(float[] luminance, int width, int height, ReadingOptions options, MnistPreprocessor preprocessor,
+        InkPolarity? knownPolarity = null)
     {
         var count = width * height;
         int Rank(double share) => (int)Math.Clamp(Math.Round(share * (count - 1)), 0, count - 1);
@@ -64,7 +66,7 @@ internal sealed class InkMap : IDisposable
         // a whiteboard) is less than 0.1% of it, and 0.1% in is then paper on either side, light or dark by its shading.
         var tail = Math.Min(0.001, 100.0 / count);
         int[] ranks = [Rank(0.5), Rank(tail), Rank(1 - tail)];
-        var polarity = PolarityWithin(ranking.Bracket(values, ranks)) ?? PolarityOf(ranking.Select(values, ranks));
+        var polarity = knownPolarity ?? PolarityWithin(ranking.Bracket(values, ranks)) ?? PolarityOf(ranking.Select(values, ranks));
 
         // "Inkness": 0 white paper … 1 black ink for dark ink, the other way round for light ink. Worked out where it is
         // needed rather than stored: a page is hundreds of thousands of pixels, and each array of them costs as much

@@ -75,7 +75,7 @@ public sealed class NumberReader
             var (crop, cropWidth, cropHeight, placement) = enlarged
                 ? ImageDecoder.Enlarge(luminance, width, closer.Region, closer.Scale, closer.Scale)
                 : ImageDecoder.DecodeRegion(file, Options.Preprocessing, region, closer.Scale * width / originalWidth, Options.CloserMaxDecodedPixels);
-            var second = ReadPass(crop, cropWidth, cropHeight, cancellation);
+            var second = ReadPass(crop, cropWidth, cropHeight, cancellation, first.Polarity);
             // Enlarging adds no detail, and a crisp thin stroke enlarged can come apart (a typed 2's foot): the
             // enlarged look is kept only if it refuses no more digits than the first.
             if (second.Digits.Count > 0 && (!enlarged || first.Digits.Count == 0 || Refused(second) <= Refused(first)))
@@ -88,8 +88,11 @@ public sealed class NumberReader
     private int Refused(Pass pass) =>
         Rejection is null ? 0 : pass.Digits.Count(d => Rejection.Refuses(d.Probabilities));
 
-    /// <summary>What one pass over an image found, in its own pixels: the digits read, the marks skipped, and the line's height.</summary>
-    private sealed record Pass(IReadOnlyList<Leaf> Digits, IReadOnlyList<(MarkKind Kind, PixelBox Box)> Marks, double LineHeight);
+    /// <summary>
+    /// What one pass over an image found, in its own pixels: the digits read, the marks skipped, the line's height,
+    /// and the ink's polarity (null when nothing stood out from the paper).
+    /// </summary>
+    private sealed record Pass(IReadOnlyList<Leaf> Digits, IReadOnlyList<(MarkKind Kind, PixelBox Box)> Marks, double LineHeight, InkPolarity? Polarity);
 
     /// <summary>
     /// Where and how much to enlarge for a closer look (<see cref="ReadingOptions.SmallLineHeight"/>): the digits found
@@ -141,10 +144,12 @@ public sealed class NumberReader
         return new NumberReading { Digits = digits, Marks = marks.ToList(), Width = originalWidth, Height = originalHeight };
     }
 
-    private Pass ReadPass(float[] luminance, int width, int height, CancellationToken cancellation)
+    /// <param name="polarity">The ink's polarity when it is known already (a closer look at part of an image read
+    /// before: the part may be mostly ink, where telling it again from the part alone could turn ink into paper).</param>
+    private Pass ReadPass(float[] luminance, int width, int height, CancellationToken cancellation, InkPolarity? polarity = null)
     {
-        using var map = InkMap.Find(luminance, width, height, Options, preprocessor);
-        if (map is null) return new Pass([], [], 0);
+        using var map = InkMap.Find(luminance, width, height, Options, preprocessor, polarity);
+        if (map is null) return new Pass([], [], 0, null);
         var (candidates, marks, lineHeight) = LineSegmenter.Segment(map, Options);
         var skipped = marks.Select(m => (m.Kind, m.Part.Box)).ToList();
 
@@ -182,7 +187,7 @@ public sealed class NumberReader
             }
         }
         leaves = leaves.OrderBy(l => l.Part.CentreX).Take(Options.MaxDigits).ToList();
-        return new Pass(leaves, skipped, lineHeight);
+        return new Pass(leaves, skipped, lineHeight, map.Polarity);
     }
 
     /// <summary>A digit found: its part of the ink, the 28×28 the classifier read, and the label and ten probabilities it gave.</summary>

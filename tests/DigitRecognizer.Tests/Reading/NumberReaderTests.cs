@@ -160,6 +160,35 @@ public sealed class NumberReaderTests
         Assert.Equal(read.Text, closer.Read(page, width, height).Text);
     }
 
+    [Fact]
+    public void ACloserLookAtAMostlyDarkPartOfALightPage_KeepsThePagesInkPolarity()
+    {
+        // Small dark digits between two dark bars on a light page (a number on a form's black rule, at the edge of a
+        // shadow): the page is paper-light, but the part the closer look reads is mostly bar. Told from that part
+        // alone, the ink would be light on dark, and the paper between the bars the writing.
+        const int width = 700, height = 300, left = 250, top = 140, pitch = 34;
+        var page = Enumerable.Repeat(0.9f, width * height).ToArray();
+        int[] digits = [1, 3, 5, 7];
+        for (var n = 0; n < digits.Length; n++)
+        {
+            var image = Training.Image(digits[n]);
+            for (var y = 0; y < 28; y++)
+                for (var x = 0; x < 28; x++)
+                    page[(top + y) * width + left + n * pitch + x] = 0.9f - 0.8f * image[y * 28 + x];
+        }
+        foreach (var (from, to) in new[] { (top - 40, top + 1), (top + 27, top + 68) })
+            for (var y = from; y < to; y++)
+                for (var x = left - 60; x < left + digits.Length * pitch + 60; x++)
+                    if (y < top + 2 || y >= top + 26) page[y * width + x] = 0.15f;
+        var reader = new NumberReader(TestModels.Mnist);
+        var asGiven = new NumberReader(TestModels.Mnist, options: reader.Options with { SmallLineHeight = 0 });
+
+        var read = reader.Read(page, width, height);
+
+        Assert.Equal(string.Concat(digits.Select(i => Training.Labels![i])), asGiven.Read(page, width, height).Text);
+        Assert.Equal(asGiven.Read(page, width, height).Text, read.Text);
+    }
+
     [Theory]
     [InlineData(20)]
     [InlineData(24)]
