@@ -38,7 +38,7 @@ internal static class BenchReadCommand
         var paper = new Option<PaperKind>("--paper")
         {
             Description = "What the numbers are written on: plain, ruled (lined paper, rules through the digits), squared (a grid), boxes (a form's boxes, one per digit), " +
-                          "underlined (a line in the same ink touching the lowest digits).",
+                          "underlined (a line in the same ink touching the lowest digits), desk (plain paper, a sheet photographed on a dark desk that fills the rest of the photo).",
             DefaultValueFactory = _ => PaperKind.Plain,
         };
         var frames = new SyntheticNumberOptions().FrameSide;

@@ -148,7 +148,8 @@ public sealed class NumberReader
     /// before: the part may be mostly ink, where telling it again from the part alone could turn ink into paper).</param>
     private Pass ReadPass(float[] luminance, int width, int height, CancellationToken cancellation, InkPolarity? polarity = null)
     {
-        using var map = InkMap.Find(luminance, width, height, Options, preprocessor, polarity);
+        using var painted = Options.PaintSurround ? PaperSurround.Fill(luminance, width, height, Options) : null;
+        using var map = InkMap.Find(painted?.Array ?? luminance, width, height, Options, preprocessor, polarity);
         if (map is null) return new Pass([], [], 0, null);
         var (candidates, marks, lineHeight) = LineSegmenter.Segment(map, Options);
         var skipped = marks.Select(m => (m.Kind, m.Part.Box)).ToList();

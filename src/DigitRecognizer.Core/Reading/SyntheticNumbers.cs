@@ -60,6 +60,13 @@ public enum PaperKind
     /// dark. No digits touch, and the gaps between them are wider, so the layout is not the other papers'.
     /// </summary>
     Boxes,
+
+    /// <summary>
+    /// Blank paper photographed on a desk: the page is a sheet 1.25–2 times smaller each way than the photo, somewhere in
+    /// it, turned with the number, on a dark even desk (tone 0.05–0.4, at least 0.35 darker than the paper). The numbers
+    /// and their layout on the sheet are plain paper's; with <see cref="SyntheticNumberOptions.Size"/>, that is the sheet's size.
+    /// </summary>
+    Desk,
 }
 
 /// <summary>A number drawn by <see cref="SyntheticNumbers"/>, with where each digit's ink went.</summary>
@@ -179,17 +186,34 @@ public static class SyntheticNumbers
         var inkTone = random.NextDouble() * 0.3;
         // Drawn from a generator of their own, seeded from what was drawn for this number: the same seed then draws the
         // same numbers in the same places on every paper (plain paper as it did before paper lines existed).
-        var lines = options.Paper == PaperKind.Plain ? null
+        var lines = options.Paper is PaperKind.Plain or PaperKind.Desk ? null
             : PageLines.Draw(options.Paper, placed, frame, new Random(unchecked(indices.Aggregate(frame, (hash, index) => hash * 31 + index))));
 
-        var gray = new byte[width * height];
+        // On a desk the page is a sheet in a larger photo, drawn from a generator of its own as the lines are.
+        // Its pixels' noise comes from that generator too, and the number's own is then drawn as for a page alone: the
+        // same seed draws the same numbers as on plain paper.
+        var (photoWidth, photoHeight, sheetX, sheetY, deskTone, noise) = (width, height, 0, 0, 0.0, random);
+        if (options.Paper == PaperKind.Desk)
+        {
+            var desk = noise = new Random(unchecked(indices.Aggregate(frame * 7 + 1, (hash, index) => hash * 31 + index)));
+            (photoWidth, photoHeight) = ((int)(width * (1.25 + desk.NextDouble() * 0.75)), (int)(height * (1.25 + desk.NextDouble() * 0.75)));
+            (sheetX, sheetY) = (desk.Next(photoWidth - width + 1), desk.Next(photoHeight - height + 1));
+            deskTone = 0.05 + desk.NextDouble() * Math.Min(0.35, paper - 0.4);
+        }
+        var gray = new byte[photoWidth * photoHeight];
         var boxes = placed.Select(_ => (MinX: int.MaxValue, MinY: int.MaxValue, MaxX: -1, MaxY: -1)).ToArray();
-        for (var y = 0; y < height; y++)
-            for (var x = 0; x < width; x++)
+        for (var photoY = 0; photoY < photoHeight; photoY++)
+            for (var photoX = 0; photoX < photoWidth; photoX++)
             {
+                var (x, y) = (photoX - sheetX, photoY - sheetY);
                 // Back from the rotated page to the unrotated layout.
                 var (dx, dy) = (x + 0.5 - centreX, y + 0.5 - centreY);
                 var (u, v) = (cos * dx + sin * dy + centreX, -sin * dx + cos * dy + centreY);
+                if (options.Paper == PaperKind.Desk && (u < 0 || v < 0 || u >= width || v >= height))
+                {
+                    gray[photoY * photoWidth + photoX] = (byte)Math.Clamp(Math.Round((deskTone + (noise.NextDouble() - 0.5) * 0.06) * 255), 0, 255);
+                    continue;
+                }
                 double ink = 0;
                 for (var i = 0; i < placed.Count; i++)
                 {
@@ -200,7 +224,7 @@ public static class SyntheticNumbers
                     if (digitInk >= 0.5)
                     {
                         ref var box = ref boxes[i];
-                        box = (Math.Min(box.MinX, x), Math.Min(box.MinY, y), Math.Max(box.MaxX, x), Math.Max(box.MaxY, y));
+                        box = (Math.Min(box.MinX, photoX), Math.Min(box.MinY, photoY), Math.Max(box.MaxX, photoX), Math.Max(box.MaxY, photoY));
                     }
                     ink = Math.Max(ink, digitInk);
                 }
@@ -208,15 +232,17 @@ public static class SyntheticNumbers
                 var (sx, sy) = (x - shadowX, y - shadowY);
                 var tone = paper + slopeX * (x / (double)width - 0.5) + slopeY * (y / (double)height - 0.5)
                            - shadowDepth * Math.Exp(-(sx * sx + sy * sy) / (2 * shadowRadius * shadowRadius));
-                tone = tone - ink * (tone - inkTone) + (random.NextDouble() - 0.5) * 0.06;
-                gray[y * width + x] = (byte)Math.Clamp(Math.Round(tone * 255), 0, 255);
+                tone = tone - ink * (tone - inkTone) + (noise.NextDouble() - 0.5) * 0.06;
+                gray[photoY * photoWidth + photoX] = (byte)Math.Clamp(Math.Round(tone * 255), 0, 255);
             }
 
+        if (noise != random)
+            for (var i = 0; i < width * height; i++) random.NextDouble();
         var jpeg = random.NextDouble() < options.JpegShare;
-        var encoded = Encode(gray, width, height, jpeg, quality: 75 + random.Next(21));
+        var encoded = Encode(gray, photoWidth, photoHeight, jpeg, quality: 75 + random.Next(21));
         var text = string.Concat(indices.Select(i => (char)('0' + digits.Labels![i])));
         var truth = boxes.Select(b => b.MaxX < 0 ? default : new PixelBox(b.MinX, b.MinY, b.MaxX - b.MinX + 1, b.MaxY - b.MinY + 1)).ToList();
-        return new SyntheticNumber(encoded, jpeg, width, height, text, truth, indices, touching);
+        return new SyntheticNumber(encoded, jpeg, photoWidth, photoHeight, text, truth, indices, touching);
     }
 
     /// <summary>The lines of a page, in the layout's coordinates (before the page is turned).</summary>

@@ -29,6 +29,28 @@ public sealed class SyntheticNumbersTests
     }
 
     [Fact]
+    public void OnADesk_TheSameNumbersLieOnASheetInALargerDarkerPhoto()
+    {
+        var plain = SyntheticNumbers.Generate(Training, 12, seed: 5).ToList();
+        var onDesk = SyntheticNumbers.Generate(Training, 12, seed: 5, new SyntheticNumberOptions { Paper = PaperKind.Desk }).ToList();
+
+        Assert.Equal(plain.Select(n => n.Text), onDesk.Select(n => n.Text));
+        for (var i = 0; i < plain.Count; i++)
+        {
+            var (sheet, photo) = (plain[i], onDesk[i]);
+            Assert.True(photo.Width >= sheet.Width * 1.25 - 1 && photo.Height >= sheet.Height * 1.25 - 1, $"{photo.Width}×{photo.Height} for a {sheet.Width}×{sheet.Height} sheet");
+            Assert.Equal(sheet.Boxes.Select(b => (b.Width, b.Height)), photo.Boxes.Select(b => (b.Width, b.Height)));
+            using var bitmap = SKBitmap.Decode(photo.Encoded);
+            // The sheet fills at most 1/1.25² of the photo: some of its edge is desk, darker than any paper drawn.
+            var edge = Enumerable.Range(0, bitmap.Width).Select(x => bitmap.GetPixel(x, 0).Red)
+                .Concat(Enumerable.Range(0, bitmap.Width).Select(x => bitmap.GetPixel(x, bitmap.Height - 1).Red))
+                .Concat(Enumerable.Range(0, bitmap.Height).Select(y => bitmap.GetPixel(0, y).Red))
+                .Concat(Enumerable.Range(0, bitmap.Height).Select(y => bitmap.GetPixel(bitmap.Width - 1, y).Red));
+            Assert.Contains(edge, tone => tone < 0.45 * 255);
+        }
+    }
+
+    [Fact]
     public void Numbers_HoldTwoToSixDigits_WithTheirLabelsAndABoxEach()
     {
         Assert.Equal([2, 3, 4, 5, 6], Numbers.Select(n => n.Text.Length).Distinct().Order());
