@@ -76,9 +76,11 @@ public sealed class NumberReader
                 ? ImageDecoder.Enlarge(luminance, width, closer.Region, closer.Scale, closer.Scale)
                 : ImageDecoder.DecodeRegion(file, Options.Preprocessing, region, closer.Scale * width / originalWidth, Options.CloserMaxDecodedPixels);
             var second = ReadPass(crop, cropWidth, cropHeight, cancellation, first.Polarity);
-            // Enlarging adds no detail, and a crisp thin stroke enlarged can come apart (a typed 2's foot): the
-            // enlarged look is kept only if it refuses no more digits than the first.
-            if (second.Digits.Count > 0 && (!enlarged || first.Digits.Count == 0 || Refused(second) <= Refused(first)))
+            // Enlarging beyond the file's pixels adds no detail, and a crisp thin stroke enlarged can come apart (a typed
+            // 2's foot): such a look is kept only if the first found nothing or it refuses no more digits (without a
+            // refusal rule, it is always kept).
+            var beyondFile = enlarged || closer.Scale * width / originalWidth > 1;
+            if (second.Digits.Count > 0 && (!beyondFile || first.Digits.Count == 0 || Refused(second) <= Refused(first)))
                 return Closer(first, whole, second, placement, region, originalWidth, originalHeight);
         }
         return Reading(first.Digits, first.Marks.Select(m => new SkippedMark(m.Kind, whole.ToOriginal(m.Box, originalWidth, originalHeight))), whole, originalWidth, originalHeight);
@@ -148,7 +150,7 @@ public sealed class NumberReader
     /// before: the part may be mostly ink, where telling it again from the part alone could turn ink into paper).</param>
     private Pass ReadPass(float[] luminance, int width, int height, CancellationToken cancellation, InkPolarity? polarity = null)
     {
-        using var painted = Options.PaintSurround ? PaperSurround.Fill(luminance, width, height, Options) : null;
+        using var painted = PaperSurround.Fill(luminance, width, height, Options.Preprocessing);
         using var map = InkMap.Find(painted?.Array ?? luminance, width, height, Options, preprocessor, polarity);
         if (map is null) return new Pass([], [], 0, null);
         var (candidates, marks, lineHeight) = LineSegmenter.Segment(map, Options);

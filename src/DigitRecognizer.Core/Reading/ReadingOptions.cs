@@ -50,40 +50,6 @@ public sealed record ReadingOptions
     public double InkThreshold { get; init; } = 0.45;
 
     /// <summary>
-    /// Whether what lies round a sheet of paper in a photo (the desk, the table) is found and painted the paper's tone
-    /// before the ink is looked for (<see cref="PaperSurround"/>): a sheet covering less than half a photo would
-    /// otherwise turn the ink's polarity round, and its edges would be read as strokes.
-    /// </summary>
-    public bool PaintSurround { get; init; } = true;
-
-    /// <summary>Images smaller than this on either side, in pixels, are never taken for a photo of a sheet on a desk.</summary>
-    public int SurroundMinimumSide { get; init; } = 64;
-
-    /// <summary>Longer side, in cells, of the coarse copy the surround is told on.</summary>
-    public int SurroundGridSide { get; init; } = 128;
-
-    /// <summary>How much darker, 0–1, the surround's mean tone must be than the paper's.</summary>
-    public double SurroundContrast { get; init; } = 0.25;
-
-    /// <summary>
-    /// How thick the surround and the paper must be: both must survive being worn down by this share of the coarse
-    /// copy's shorter side (strokes of ink, and chalk on a board, do not).
-    /// </summary>
-    public double SurroundThickness { get; init; } = 0.03;
-
-    /// <summary>Least share of the image the surround must cover.</summary>
-    public double SurroundMinimumShare { get; init; } = 0.1;
-
-    /// <summary>Least share of the image's edge the surround must run along.</summary>
-    public double SurroundEdgeShare { get; init; } = 0.3;
-
-    /// <summary>Least share of the image the paper must cover, worn down.</summary>
-    public double PaperMinimumShare { get; init; } = 0.02;
-
-    /// <summary>Most share of the surround's pixels that may be ink-dark (a shadow over the writing is not a desk).</summary>
-    public double SurroundInkShare { get; init; } = 0.005;
-
-    /// <summary>
     /// Whether long straight lines on the paper (rules of lined paper, the grid of squared paper, an underline) are
     /// taken out of the ink before the digits are looked for (<see cref="PaperLines"/>); they are then listed as
     /// marks of kind <see cref="MarkKind.Line"/>.

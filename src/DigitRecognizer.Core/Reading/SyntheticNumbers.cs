@@ -63,7 +63,7 @@ public enum PaperKind
 
     /// <summary>
     /// Blank paper photographed on a desk: the page is a sheet 1.25–2 times smaller each way than the photo, somewhere in
-    /// it, turned with the number, on a dark even desk (tone 0.05–0.4, at least 0.35 darker than the paper). The numbers
+    /// it, turned with the number, on a dark even desk (tone 0.05–0.4; the paper's is 0.78–0.96 before its shading). The numbers
     /// and their layout on the sheet are plain paper's; with <see cref="SyntheticNumberOptions.Size"/>, that is the sheet's size.
     /// </summary>
     Desk,
@@ -198,7 +198,7 @@ public static class SyntheticNumbers
             var desk = noise = new Random(unchecked(indices.Aggregate(frame * 7 + 1, (hash, index) => hash * 31 + index)));
             (photoWidth, photoHeight) = ((int)(width * (1.25 + desk.NextDouble() * 0.75)), (int)(height * (1.25 + desk.NextDouble() * 0.75)));
             (sheetX, sheetY) = (desk.Next(photoWidth - width + 1), desk.Next(photoHeight - height + 1));
-            deskTone = 0.05 + desk.NextDouble() * Math.Min(0.35, paper - 0.4);
+            deskTone = 0.05 + desk.NextDouble() * 0.35;
         }
         var gray = new byte[photoWidth * photoHeight];
         var boxes = placed.Select(_ => (MinX: int.MaxValue, MinY: int.MaxValue, MaxX: -1, MaxY: -1)).ToArray();

@@ -179,7 +179,7 @@ public sealed class NumberReaderTests
         foreach (var (from, to) in new[] { (top - 40, top + 1), (top + 27, top + 68) })
             for (var y = from; y < to; y++)
                 for (var x = left - 60; x < left + digits.Length * pitch + 60; x++)
-                    if (y < top + 2 || y >= top + 26) page[y * width + x] = 0.15f;
+                    page[y * width + x] = 0.15f;
         var reader = new NumberReader(TestModels.Mnist);
         var asGiven = new NumberReader(TestModels.Mnist, options: reader.Options with { SmallLineHeight = 0 });
 
@@ -312,7 +312,7 @@ public sealed class NumberReaderTests
                         photo[(top + y) * width + left + n * pitch + x] = 0.88f - 0.75f * ink;
         }
         var reader = new NumberReader(TestModels.Mnist);
-        var unpainted = new NumberReader(TestModels.Mnist, options: reader.Options with { PaintSurround = false });
+        var unpainted = new NumberReader(TestModels.Mnist, options: reader.Options with { Preprocessing = reader.Options.Preprocessing with { PaintSurround = false } });
 
         var read = reader.Read(photo, width, height);
 

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using DigitRecognizer.Imaging;
 
-namespace DigitRecognizer.Reading;
+namespace DigitRecognizer.Imaging;
 
 /// <summary>
 /// Finds what lies round a sheet of paper in a photo — the desk or the table it was photographed on — and paints it
@@ -14,13 +13,13 @@ namespace DigitRecognizer.Reading;
 internal static class PaperSurround
 {
     /// <summary>
-    /// The image with its surround painted the paper's tone, in a borrowed copy; null when there is none (the image is
-    /// then read as it is).
+    /// The image with its surround painted the paper's tone, in a borrowed copy; null when there is none, or
+    /// <see cref="PreprocessingOptions.PaintSurround"/> is off (the image is then read as it is).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static PooledArray<float>? Fill(float[] luminance, int width, int height, ReadingOptions options)
+    public static PooledArray<float>? Fill(float[] luminance, int width, int height, PreprocessingOptions options)
     {
-        if (width < options.SurroundMinimumSide || height < options.SurroundMinimumSide) return null;
+        if (!options.PaintSurround || width < options.SurroundMinimumSide || height < options.SurroundMinimumSide) return null;
         var step = Math.Max(1, (int)Math.Ceiling((double)Math.Max(width, height) / options.SurroundGridSide));
         var (columns, rows) = ((width + step - 1) / step, (height + step - 1) / step);
         var grid = Coarse(luminance, width, height, step, columns, rows);
@@ -35,9 +34,15 @@ internal static class PaperSurround
         var surround = Joined(dark, JoinedToEdge(Wear(dark, columns, rows, radius), columns, rows), columns, rows);
         var (area, edge) = (surround.Count(s => s), EdgeShare(surround, columns, rows));
         if (area < options.SurroundMinimumShare * grid.Length || edge < options.SurroundEdgeShare) return null;
-        // The paper must be thick too: chalk on a board leaves thin light strokes, not a sheet.
-        var light = Wear(dark.Select(d => !d).ToArray(), columns, rows, radius);
-        if (light.Count(l => l) < options.PaperMinimumShare * grid.Length) return null;
+        // The paper must be thick too (chalk on a board leaves thin light strokes, not a sheet), and what is dark on it
+        // must be writing: strokes, worn away as thin, not the dark inside the loops of a light digit on black (MNIST's
+        // own look), which is thick, nor nothing at all, as round a light 1.
+        var light = dark.Select(d => !d).ToArray();
+        var solidLight = Wear(light, columns, rows, radius).Count(l => l);
+        if (solidLight < options.PaperMinimumShare * grid.Length || solidLight < options.SolidPaperShare * light.Count(l => l)) return null;
+        var writing = dark.Select((d, i) => d && !surround[i]).ToArray();
+        var (written, thickWriting) = (writing.Count(w => w), Wear(writing, columns, rows, radius).Count(w => w));
+        if (written == 0 || thickWriting > options.SurroundThickWritingShare * written) return null;
         // And a cell further: the paper's shaded edge goes with the desk.
         var grown = Grow(surround, columns, rows, 1);
 
@@ -124,7 +129,8 @@ internal static class PaperSurround
                 for (var dy = -radius; dy <= radius && found == all; dy++)
                     for (var dx = -radius; dx <= radius; dx++)
                     {
-                        // Beyond the image counts as surround: a desk runs on past the photo's edge.
+                        // Beyond the image counts as set when wearing down (a desk runs on past the photo's edge)
+                        // and as unset when growing.
                         var (nx, ny) = (x + dx, y + dy);
                         var set = nx < 0 || ny < 0 || nx >= columns || ny >= rows ? all : mask[ny * columns + nx];
                         if (set != all) { found = !all; break; }
