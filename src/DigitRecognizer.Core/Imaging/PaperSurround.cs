@@ -28,10 +28,14 @@ internal static class PaperSurround
         if (lightMean - darkMean < options.SurroundContrast) return null;
         var dark = grid.Select(v => v < threshold).ToArray();
         // Only a thick dark region can be a desk: a stroke of ink, even a marker's in a tight crop, is worn away.
-        var radius = Math.Max(1, (int)Math.Round(options.SurroundThickness * Math.Min(columns, rows)));
+        var radius = Math.Max(2, (int)Math.Round(options.SurroundThickness * Math.Min(columns, rows)));
         // The thick dark joined to the edge, then all the dark joined to that: the desk's thin strips, where the sheet
         // nearly reaches the photo's edge, go with it; strokes of ink on the sheet, apart from the desk, do not.
-        var surround = Joined(dark, JoinedToEdge(Wear(dark, columns, rows, radius), columns, rows), columns, rows);
+        var core = JoinedToEdge(Wear(dark, columns, rows, radius), columns, rows, margin: radius);
+        // The core alone must be large: a rule or a marker's underline along the image's edge, with the digits that
+        // touch it, can be as large as a desk once joined, but its worn-down core is a thin line.
+        if (core.Count(c => c) < options.SurroundCoreShare * grid.Length) return null;
+        var surround = Joined(dark, core, columns, rows);
         var (area, edge) = (surround.Count(s => s), EdgeShare(surround, columns, rows));
         if (area < options.SurroundMinimumShare * grid.Length || edge < options.SurroundEdgeShare) return null;
         // The paper must be thick too (chalk on a board leaves thin light strokes, not a sheet), and what is dark on it
@@ -129,10 +133,10 @@ internal static class PaperSurround
                 for (var dy = -radius; dy <= radius && found == all; dy++)
                     for (var dx = -radius; dx <= radius; dx++)
                     {
-                        // Beyond the image counts as set when wearing down (a desk runs on past the photo's edge)
-                        // and as unset when growing.
+                        // Beyond the image is unset: an underline or a rule along the image's edge, however long, is
+                        // worn away like any stroke (a desk is thick away from the edge too).
                         var (nx, ny) = (x + dx, y + dy);
-                        var set = nx < 0 || ny < 0 || nx >= columns || ny >= rows ? all : mask[ny * columns + nx];
+                        var set = nx >= 0 && ny >= 0 && nx < columns && ny < rows && mask[ny * columns + nx];
                         if (set != all) { found = !all; break; }
                     }
                 result[y * columns + x] = found;
@@ -140,9 +144,9 @@ internal static class PaperSurround
         return result;
     }
 
-    /// <summary>The set cells joined (4-neighbours) to a set cell on the grid's edge.</summary>
-    private static bool[] JoinedToEdge(bool[] mask, int columns, int rows) =>
-        Joined(mask, mask.Select((set, i) => set && (i % columns == 0 || i / columns == 0 || i % columns == columns - 1 || i / columns == rows - 1)).ToArray(),
+    /// <summary>The set cells joined (4-neighbours) to a set cell within <paramref name="margin"/> cells of the grid's edge (worn-down cells lie that far in).</summary>
+    private static bool[] JoinedToEdge(bool[] mask, int columns, int rows, int margin) =>
+        Joined(mask, mask.Select((set, i) => set && (i % columns <= margin || i / columns <= margin || i % columns >= columns - 1 - margin || i / columns >= rows - 1 - margin)).ToArray(),
             columns, rows);
 
     /// <summary>The set cells of <paramref name="mask"/> joined (4-neighbours, within the mask) to a cell of <paramref name="seeds"/>.</summary>

@@ -77,6 +77,9 @@ public sealed record PreprocessingOptions
     /// </summary>
     public double SurroundThickness { get; init; } = 0.03;
 
+    /// <summary>Least share of the image the surround's core (what survives its wearing down) must cover.</summary>
+    public double SurroundCoreShare { get; init; } = 0.03;
+
     /// <summary>Least share of the image the surround must cover.</summary>
     public double SurroundMinimumShare { get; init; } = 0.1;
 

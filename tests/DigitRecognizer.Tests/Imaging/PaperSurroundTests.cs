@@ -52,6 +52,40 @@ public sealed class PaperSurroundTests
         }
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(16)]
+    public void AnUnderlineAlongTheImagesEdge_WithDigitsTouchingIt_IsNoDesk(int bar)
+    {
+        // A tight crop of an underlined number: a marker line along the bottom edge, three of the four digits (MNIST's,
+        // 4× enlarged) run into it. Joined to the line, they make a dark region along 40% of the edge and over a tenth
+        // of the image; worn down from inside the image, the line is gone (both were painted, digits and all, when
+        // beyond the image counted as dark and the wearing could be a single cell).
+        const int scale = 4, width = 28 * scale * 4 + 40;
+        var height = 28 * scale - 8 + bar;
+        var page = Enumerable.Repeat(0.9f, width * height).ToArray();
+        for (var n = 0; n < 4; n++)
+        {
+            var digit = Training.Image(new[] { 1, 3, 5, 7 }[n]);
+            var raise = n == 2 ? 14 : 0;
+            for (var y = 0; y < 28 * scale; y++)
+                for (var x = 0; x < 28 * scale; x++)
+                {
+                    var row = y - 8 - raise;
+                    if (row < 0 || row >= height) continue;
+                    ref var pixel = ref page[row * width + 20 + n * 28 * scale + x];
+                    pixel = Math.Min(pixel, 0.9f - 0.8f * digit[y / scale * 28 + x / scale]);
+                }
+        }
+        for (var y = height - bar; y < height; y++)
+            for (var x = 0; x < width; x++)
+                page[y * width + x] = 0.1f;
+
+        using var painted = PaperSurround.Fill(page, width, height, Options);
+
+        Assert.Null(painted);
+    }
+
     [Fact]
     public void APageWithoutASurround_IsLeftAlone()
     {
