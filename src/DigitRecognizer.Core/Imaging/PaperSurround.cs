@@ -117,32 +117,18 @@ internal static class PaperSurround
         return (bestLevel + 1) / 255f;
     }
 
-    /// <summary>The cells whose whole square of side 2·radius + 1 is set (erosion).</summary>
-    private static bool[] Wear(bool[] mask, int columns, int rows, int radius) => Square(mask, columns, rows, radius, all: true);
+    /// <summary>
+    /// The cells whose whole square of side 2·radius + 1 is set (erosion, <see cref="Raster.Morph"/>). Beyond the image
+    /// is unset: an underline or a rule along the image's edge, however long, is worn away like any stroke (a desk is
+    /// thick away from the edge too).
+    /// </summary>
+    private static bool[] Wear(bool[] mask, int columns, int rows, int radius) => Morph(mask, columns, rows, radius, grow: false);
 
-    /// <summary>The cells with any set cell in their square of side 2·radius + 1 (dilation).</summary>
-    private static bool[] Grow(bool[] mask, int columns, int rows, int radius) => Square(mask, columns, rows, radius, all: false);
+    /// <summary>The cells with any set cell in their square of side 2·radius + 1 (dilation, <see cref="Raster.Morph"/>).</summary>
+    private static bool[] Grow(bool[] mask, int columns, int rows, int radius) => Morph(mask, columns, rows, radius, grow: true);
 
-    private static bool[] Square(bool[] mask, int columns, int rows, int radius, bool all)
-    {
-        var result = new bool[mask.Length];
-        for (var y = 0; y < rows; y++)
-            for (var x = 0; x < columns; x++)
-            {
-                var found = all;
-                for (var dy = -radius; dy <= radius && found == all; dy++)
-                    for (var dx = -radius; dx <= radius; dx++)
-                    {
-                        // Beyond the image is unset: an underline or a rule along the image's edge, however long, is
-                        // worn away like any stroke (a desk is thick away from the edge too).
-                        var (nx, ny) = (x + dx, y + dy);
-                        var set = nx >= 0 && ny >= 0 && nx < columns && ny < rows && mask[ny * columns + nx];
-                        if (set != all) { found = !all; break; }
-                    }
-                result[y * columns + x] = found;
-            }
-        return result;
-    }
+    private static bool[] Morph(bool[] mask, int columns, int rows, int radius, bool grow) =>
+        Raster.Morph(mask.Select(set => set ? 1f : 0f).ToArray(), columns, rows, radius, grow).Select(v => v > 0.5f).ToArray();
 
     /// <summary>The set cells joined (4-neighbours) to a set cell within <paramref name="margin"/> cells of the grid's edge (worn-down cells lie that far in).</summary>
     private static bool[] JoinedToEdge(bool[] mask, int columns, int rows, int margin) =>
