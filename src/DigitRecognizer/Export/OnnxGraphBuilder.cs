@@ -27,7 +27,9 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a float32 weight (a parameter or buffer of a module) and returns its value name.</summary>
     public string Weight(string name, Tensor tensor)
     {
-        using var values = tensor.detach().to(ScalarType.Float32).cpu().contiguous();
+        // The scope holds the intermediate wrappers until the copy is made (see TensorCopies).
+        using var scope = NewDisposeScope();
+        var values = tensor.detach().to(ScalarType.Float32).cpu().contiguous();
         var proto = new TensorProto { Name = UniqueName(name), DataType = (int)TensorProto.Types.DataType.Float };
         proto.Dims.AddRange(values.shape);
         // float_data rather than raw_data: protobuf writes it little-endian on every machine.

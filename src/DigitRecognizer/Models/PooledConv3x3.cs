@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using DigitRecognizer.Engine;
 using static TorchSharp.torch;
 
 namespace DigitRecognizer.Models;
@@ -32,8 +33,8 @@ public sealed class PooledConv3x3 : nn.Module<Tensor, Tensor>
     {
         // Take a Conv2d's freshly initialised parameters so a seed gives the same network as before.
         using var convolution = nn.Conv2d(inChannels, outChannels, kernel_size: KernelSide);
-        weight = new Parameter(convolution.weight!.detach().clone());
-        bias = new Parameter(convolution.bias!.detach().clone());
+        weight = new Parameter(TensorCopies.DetachedCopy(convolution.weight!));
+        bias = new Parameter(TensorCopies.DetachedCopy(convolution.bias!));
         RegisterComponents();
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DigitRecognizer.Engine;
 using DigitRecognizer.IO;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -90,7 +91,7 @@ internal sealed class NetworkSnapshot
             {
                 var name = reader.ReadString();
                 if (!shapes.TryGetValue(name, out var like)) throw new InvalidDataException($"best weights name '{name}', which the network does not have");
-                var tensor = like.detach().clone();
+                var tensor = TensorCopies.DetachedCopy(like);
                 tensor.Load(reader);
                 best[name] = tensor;
             }

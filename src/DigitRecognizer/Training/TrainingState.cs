@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DigitRecognizer.Engine;
 using static TorchSharp.torch;
 
 namespace DigitRecognizer.Training;
@@ -49,7 +50,7 @@ public sealed class TrainingState : IDisposable
     public void KeepBestWeights(nn.Module model)
     {
         DisposeBestWeights();
-        BestWeights = model.state_dict().ToDictionary(entry => entry.Key, entry => entry.Value.detach().clone());
+        BestWeights = model.state_dict().ToDictionary(entry => entry.Key, entry => TensorCopies.DetachedCopy(entry.Value));
     }
 
     /// <summary>Takes ownership of <paramref name="weights"/> as the best ones (a restored run's).</summary>

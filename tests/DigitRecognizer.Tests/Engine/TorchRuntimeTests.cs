@@ -9,6 +9,8 @@ public class TorchRuntimeTests
     [Fact]
     public void NativeEngine_LoadsAndRunsATensorOperation()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         TorchRuntime.EnsureLoaded();
 
         using var a = torch.arange(6, dtype: torch.float32).reshape(2, 3);

@@ -39,6 +39,8 @@ public class ModelTests
     [InlineData(3, 9, 8)]
     public void PooledConv3x3_GivesWhatConv2dThenMaxPool2dGive_ValuesAndGradients(int channels, int height, int width)
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(3);
         using var input = torch.randn(4, channels, height, width);
@@ -67,6 +69,8 @@ public class ModelTests
     [InlineData(torch.ScalarType.Float64, 5)]
     public void FirstMaxOfFour_GivesTiesGradientToTheFirstPlane_AsMaxPool2dDoes(torch.ScalarType type, int width)
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(4);
         // Values from {0, 1, 2} make ties common.
@@ -88,6 +92,8 @@ public class ModelTests
     [Fact]
     public void Cnn_KeepsConv2dsParameterNamesAndInitialValues_SoCheckpointsStayCompatible()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         TorchRuntime.EnsureLoaded();
         torch.manual_seed(11);
         using var model = ModelFactory.Get("cnn").Create();
@@ -151,6 +157,8 @@ public class ModelTests
     [InlineData("cnn-fast")]
     public void Forward_MapsImagesToTenLogitsEach(string name)
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         TorchRuntime.EnsureLoaded();
         using var model = ModelFactory.Get(name).Create();
         using var images = torch.rand(5, 1, 28, 28);

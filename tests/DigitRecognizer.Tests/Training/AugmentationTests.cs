@@ -19,6 +19,8 @@ public class AugmentationTests
     [Fact]
     public void Apply_KeepsTheShapeAndTheZeroToOneRange()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         using var images = Batch();
         using var augmenter = new BatchAugmenter(new AugmentationOptions(), seed: 3);
 
@@ -56,6 +58,8 @@ public class AugmentationTests
     [Fact]
     public void Transform_ByWholePixels_MovesTheContentThatFar()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         using var images = Batch(count: 2);
         using var zero = zeros(2);
         using var one = ones(2);
@@ -72,6 +76,8 @@ public class AugmentationTests
     [Fact]
     public void Apply_IsDeterminedByTheSeed()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         using var images = Batch();
         using var first = new BatchAugmenter(new AugmentationOptions(), seed: 7);
         using var again = new BatchAugmenter(new AugmentationOptions(), seed: 7);
@@ -88,6 +94,8 @@ public class AugmentationTests
     [Fact]
     public void Elastic_BendsStrokesLocally_KeepingTheInkWhereItWas()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         using var images = Batch();
         using var augmenter = new BatchAugmenter(AugmentationOptions.None with { ElasticAlpha = 34, ElasticSigma = 4 }, seed: 5);
 
@@ -110,6 +118,8 @@ public class AugmentationTests
     [Fact]
     public void Elastic_IsDeterminedByTheSeed_AndGentlerWithALargerSigma()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         using var images = Batch();
         var options = AugmentationOptions.None with { ElasticAlpha = 34, ElasticSigma = 4 };
         using var first = new BatchAugmenter(options, seed: 7);
@@ -131,6 +141,8 @@ public class AugmentationTests
     [Fact]
     public void Erase_SetsOneRectangleOfEachChosenImageToBackground()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         TorchRuntime.EnsureLoaded();
         // All-ink frames: what stays 1 was kept, what became 0 was erased (the identity resampling rounds in the last bits).
         using var images = ones(64, 1, DigitImage.Side, DigitImage.Side);
@@ -162,6 +174,8 @@ public class AugmentationTests
     [Fact]
     public void Erase_TouchesTheChosenShareOfImages_AndOffItKeepsTheRandomStream()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         using var images = Batch(count: 400);
         using var halfErased = new BatchAugmenter(AugmentationOptions.None with { EraseProbability = 0.5 }, seed: 9);
 

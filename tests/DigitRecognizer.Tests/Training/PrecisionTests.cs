@@ -45,6 +45,8 @@ public class PrecisionTests
     [Fact]
     public void Train_InBFloat16_BringsBatchNormStatisticsBackToTheSavedNetwork()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         var data = TestData.Synthetic(600);
         var options = new TrainingOptions { Model = "cnn-bn", Epochs = 3, BatchSize = 32, Seed = 5, Augment = false };
 

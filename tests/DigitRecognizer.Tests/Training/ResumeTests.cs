@@ -231,6 +231,8 @@ public sealed class ResumeTests : IDisposable
     /// </summary>
     internal static void AssertSameModel(DigitClassifier expected, DigitClassifier actual)
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         var weights = expected.Module.state_dict();
         var actualWeights = actual.Module.state_dict();
         Assert.Equal(weights.Keys.Order(), actualWeights.Keys.Order());

@@ -87,6 +87,8 @@ public class TrainingControlTests
     [Fact]
     public void Shift_MovesImagesByOnePixelFillingWithBackground()
     {
+        // Holds the temporaries until the end, so none is finalized while libtorch reads it (see Engine/TensorCopies.cs).
+        using var scope = torch.NewDisposeScope();
         using var images = arange(16, dtype: float32).reshape(1, 1, 4, 4).add(1);
 
         using var right = DigitClassifier.Shift(images, 1, 0, background: 0);
