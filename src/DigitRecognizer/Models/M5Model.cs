@@ -21,6 +21,15 @@ public sealed record M5ModelOptions
 
     /// <summary>Filters of the fifth (12 → 8 px), all of which the classifier reads.</summary>
     public int Conv5Channels { get; init; } = 160;
+
+    /// <summary>
+    /// Half of every width (16, 32, 48, 64, 80): a quarter of the multiply-adds (~35 M an image against 137 M, ~3× cnn-bn's),
+    /// for budgets M5 does not fit (issue 16's "narrower variants").
+    /// </summary>
+    public static M5ModelOptions Half { get; } = new()
+    {
+        Conv1Channels = 16, Conv2Channels = 32, Conv3Channels = 48, Conv4Channels = 64, Conv5Channels = 80,
+    };
 }
 
 /// <summary>
@@ -36,6 +45,9 @@ public sealed class M5Model : nn.Module<Tensor, Tensor>
     /// <summary>The architecture's name on the command line and in checkpoints.</summary>
     public const string Name = "m5";
 
+    /// <summary>The same network with <see cref="M5ModelOptions.Half"/> widths.</summary>
+    public const string HalfName = "m5-half";
+
     private const int SideAfterConvolutions = 8;   // 28 − 5 × 4
 
     private readonly ConvBnRelu conv1;
@@ -46,7 +58,9 @@ public sealed class M5Model : nn.Module<Tensor, Tensor>
     private readonly Flatten flatten;
     private readonly Linear output;
 
-    public M5Model(M5ModelOptions options) : base(Name)
+    /// <param name="options">Widths.</param>
+    /// <param name="name">The architecture name it is built under (<see cref="Name"/> or <see cref="HalfName"/>).</param>
+    public M5Model(M5ModelOptions options, string name = Name) : base(name)
     {
         conv1 = new ConvBnRelu(1, options.Conv1Channels, kernelSize: 5);                     // 28 → 24
         conv2 = new ConvBnRelu(options.Conv1Channels, options.Conv2Channels, kernelSize: 5); // 24 → 20

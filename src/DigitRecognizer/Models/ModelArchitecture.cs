@@ -55,22 +55,31 @@ public sealed class ModelArchitecture
     public nn.Module<Tensor, Tensor> Create(JsonObject? arguments = null) => create(arguments);
 
     /// <summary>Defines an architecture whose arguments are the options record <typeparamref name="TOptions"/>.</summary>
+    /// <param name="defaults">
+    /// The arguments a network of this name has when a checkpoint leaves them out; null for the record's own defaults.
+    /// Two names may build the same module with different defaults (<c>m5</c> and its narrower <c>m5-half</c>).
+    /// </param>
     public static ModelArchitecture Define<TOptions>(string name, string description, int defaultEpochs, bool augmentByDefault,
-        Func<TOptions, nn.Module<Tensor, Tensor>> build) where TOptions : new()
+        Func<TOptions, nn.Module<Tensor, Tensor>> build, TOptions? defaults = null) where TOptions : class, new()
     {
+        defaults ??= new TOptions();
         return new ModelArchitecture(name, description, defaultEpochs, augmentByDefault,
-            arguments => build(ParseArguments<TOptions>(name, arguments)),
-            () => JsonSerializer.SerializeToNode(new TOptions(), ArgumentJson)!.AsObject());
+            arguments => build(ParseArguments(name, arguments, defaults)),
+            () => JsonSerializer.SerializeToNode(defaults, ArgumentJson)!.AsObject());
     }
 
     /// <summary>Reads the arguments of model <paramref name="name"/>; null or missing members take their defaults.</summary>
     /// <exception cref="ArgumentException">A member this version does not know, or a value of the wrong type.</exception>
-    internal static TOptions ParseArguments<TOptions>(string name, JsonObject? arguments) where TOptions : new()
+    internal static TOptions ParseArguments<TOptions>(string name, JsonObject? arguments, TOptions? defaults = null) where TOptions : class, new()
     {
-        if (arguments is null) return new TOptions();
+        defaults ??= new TOptions();
+        if (arguments is null) return defaults;
+        // The given members over the defaults' own, so a member left out takes this architecture's default, not the record's.
+        var merged = JsonSerializer.SerializeToNode(defaults, ArgumentJson)!.AsObject();
+        foreach (var (member, value) in arguments) merged[member] = value?.DeepClone();
         try
         {
-            return arguments.Deserialize<TOptions>(ArgumentJson) ?? new TOptions();
+            return merged.Deserialize<TOptions>(ArgumentJson) ?? defaults;
         }
         catch (JsonException error)
         {

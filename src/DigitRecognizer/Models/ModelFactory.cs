@@ -31,6 +31,9 @@ public static class ModelFactory
         ModelArchitecture.Define<M5ModelOptions>(M5Model.Name,
             "An et al.'s M5: five 5×5 convolutions without padding or pooling (32, 64, 96, 128, 160), each with BN, → Dense 10; ~11× cnn-bn's compute",
             defaultEpochs: 30, augmentByDefault: true, options => new M5Model(options)),
+        ModelArchitecture.Define(M5Model.HalfName,
+            "M5 at half the widths (16, 32, 48, 64, 80): ~3× cnn-bn's compute",
+            defaultEpochs: 30, augmentByDefault: true, options => new M5Model(options, M5Model.HalfName), M5ModelOptions.Half),
     ];
 
     /// <summary>Every architecture that trains as one network (what <c>--model</c> accepts), in help order.</summary>

@@ -191,6 +191,21 @@ public class ModelTests
         Assert.Contains("dropout", error.Message);
     }
 
+    // m5-half is M5 at half every width; arguments a checkpoint leaves out take m5-half's defaults, not M5's.
+    [Fact]
+    public void M5Half_IsM5AtHalfTheWidths_AndMissingArgumentsTakeItsOwnDefaults()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var half = ModelFactory.Get("m5-half").Create();
+        using var partial = ModelFactory.Get("m5-half").Create(new System.Text.Json.Nodes.JsonObject { ["conv5Channels"] = 40 });
+
+        Assert.Equal(25 * 1 * 16 + 2 * 16 + 25 * 16 * 32 + 2 * 32 + 25 * 32 * 48 + 2 * 48 + 25 * 48 * 64 + 2 * 64
+                     + 25 * 64 * 80 + 2 * 80 + (80 * 8 * 8 * 10 + 10), half.parameters().Sum(p => p.numel()));
+        Assert.Equal(16, partial.state_dict()["conv1.conv.weight"].shape[0]);
+        Assert.Equal(40, partial.state_dict()["conv5.conv.weight"].shape[0]);
+        Assert.Equal(16, ModelFactory.Get("m5-half").DefaultArguments()["conv1Channels"]!.GetValue<int>());
+    }
+
     [Fact]
     public void Create_UsesStoredArguments()
     {
@@ -207,7 +222,7 @@ public class ModelTests
     {
         TorchRuntime.EnsureLoaded();
 
-        Assert.Equal(["dense", "cnn", "cnn-bn", "cnn-fast", "resnet", "m5"], ModelFactory.Names);
+        Assert.Equal(["dense", "cnn", "cnn-bn", "cnn-fast", "resnet", "m5", "m5-half"], ModelFactory.Names);
         foreach (var architecture in ModelFactory.Architectures)
         {
             using var model = architecture.Create();
