@@ -32,18 +32,29 @@ public sealed class MnistPreprocessor(PreprocessingOptions? options = null)
         if (width < 1 || height < 1 || luminance.Length != width * height)
             throw new ArgumentException($"{luminance.Length} values do not make a {width}×{height} image.", nameof(luminance));
 
+        // A sheet photographed on a desk has the desk for its border: painted the paper's tone first, as the reader of
+        // numbers does, or the dark desk is taken for paper and the light sheet for ink.
+        using var painted = PaperSurround.Fill(luminance, width, height, Options);
+        var image = painted?.Array ?? luminance;
         // The border shows mostly paper; the ink is whichever extreme lies further from it. This reads dark pen
         // on white paper and chalk on a board alike, whatever the exposure.
-        var paper = BorderMedian(luminance, width, height);
-        var (darkest, lightest) = (luminance.Min(), luminance.Max());
+        var paper = BorderMedian(image, width, height);
+        var (darkest, lightest) = Extremes(image.AsSpan(0, width * height));
         var polarity = paper - darkest >= lightest - paper ? InkPolarity.DarkOnLight : InkPolarity.LightOnDark;
         var contrast = polarity == InkPolarity.DarkOnLight ? paper - darkest : lightest - paper;
         if (contrast < Options.MinimumContrast) return PreparedDigit.Empty(polarity);
 
-        var ink = new float[luminance.Length];
+        var ink = new float[width * height];
         for (var i = 0; i < ink.Length; i++)
-            ink[i] = InkLevel((polarity == InkPolarity.DarkOnLight ? paper - luminance[i] : luminance[i] - paper) / contrast);
+            ink[i] = InkLevel((polarity == InkPolarity.DarkOnLight ? paper - image[i] : image[i] - paper) / contrast);
         return FromInk(ink, width, height, polarity);
+    }
+
+    private static (float Darkest, float Lightest) Extremes(ReadOnlySpan<float> values)
+    {
+        var (darkest, lightest) = (float.MaxValue, float.MinValue);
+        foreach (var value in values) (darkest, lightest) = (Math.Min(darkest, value), Math.Max(lightest, value));
+        return (darkest, lightest);
     }
 
     /// <summary>

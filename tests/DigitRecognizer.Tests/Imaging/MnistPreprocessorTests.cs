@@ -140,6 +140,38 @@ public sealed class MnistPreprocessorTests
         Assert.Contains("20×20", error.Message);
     }
 
+    [Theory]
+    [InlineData(300, 240, 3)]
+    [InlineData(160, 120, 2)]
+    public void ADigitOnASheetOnADarkDesk_IsPreparedAsOnTheSheetAlone(int sheetWidth, int sheetHeight, int scale)
+    {
+        // A photo of one digit on a sheet lying on a dark desk, the sheet 23% or 6% of the photo: the border is desk,
+        // so unpainted the dark desk was the paper and the light sheet the ink, a solid block.
+        const int width = 640, height = 480;
+        var digits = MnistFiles.Load(TestData.MnistFolder, MnistSplit.Test).Take(10);
+        var (sheetLeft, sheetTop) = ((width - sheetWidth) / 2, (height - sheetHeight) / 2);
+        var unpainted = new MnistPreprocessor(preprocessor.Options with { PaintSurround = false });
+        for (var index = 0; index < digits.Count; index++)
+        {
+            var photo = Enumerable.Repeat(0.12f, width * height).ToArray();
+            var sheet = new float[sheetWidth * sheetHeight];
+            for (var y = 0; y < sheetHeight; y++)
+                for (var x = 0; x < sheetWidth; x++)
+                {
+                    var (u, v) = (x - (sheetWidth - 28 * scale) / 2, y - (sheetHeight - 28 * scale) / 2);
+                    var ink = u >= 0 && v >= 0 && u < 28 * scale && v < 28 * scale ? digits.Image(index)[v / scale * 28 + u / scale] : 0;
+                    sheet[y * sheetWidth + x] = photo[(sheetTop + y) * width + sheetLeft + x] = 0.9f - 0.8f * ink;
+                }
+            var alone = preprocessor.FromLuminance(sheet, sheetWidth, sheetHeight);
+
+            var onDesk = preprocessor.FromLuminance(photo, width, height);
+
+            Assert.Equal(InkPolarity.DarkOnLight, onDesk.Polarity);
+            Assert.True(Cosine(alone.Pixels, onDesk.Pixels) > 0.99, $"digit {index}: cosine {Cosine(alone.Pixels, onDesk.Pixels):F3} with the sheet alone");
+            Assert.True(Cosine(alone.Pixels, unpainted.FromLuminance(photo, width, height).Pixels) < 0.9, $"digit {index} was prepared right unpainted: the photo tests nothing");
+        }
+    }
+
     private static float[] Page(int width, int height, Func<int, int, bool> isInk)
     {
         var page = new float[width * height];
