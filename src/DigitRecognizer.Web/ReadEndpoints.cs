@@ -24,7 +24,7 @@ public sealed record BoxInfo(int X, int Y, int Width, int Height)
 /// <param name="Unsure">True when the confidence is below the model's threshold: the digit is shown as '?' in the text.</param>
 public sealed record ReadDigitInfo(int Label, float[] Probabilities, double Confidence, BoxInfo Box, bool Unsure);
 
-/// <summary>A mark on the line left out of the text: "speck", "dash", "slash" or "line" (a rule of lined or squared paper, an underline).</summary>
+/// <summary>A mark on the line left out of the text: "speck", "dash", "slash", "line" (a rule of lined or squared paper, an underline) or "edge" (a strip along the image's edge: a sliver of desk, a scanner's shadow).</summary>
 public sealed record MarkInfo(string Kind, BoxInfo Box);
 
 /// <summary>The answer of <c>POST /api/read</c>.</summary>

@@ -60,6 +60,12 @@ internal static class LineSegmenter
         var lines = PaperLines.Remove(map, components, options);
         if (lines.Count > 0) components = Components(map);
         var marks = lines.Select(line => (MarkKind.Line, line)).ToList();
+        // Taken out before the line's scale is set: a sliver of desk the length of the photo's side would set it.
+        foreach (var edge in components.Where(c => HugsEdge(c, map.Width, map.Height, options)).ToList())
+        {
+            components.Remove(edge);
+            marks.Add((MarkKind.Edge, edge));
+        }
         if (components.Count == 0) return ([], marks, 0);
         // The scale of the line: the tallest of the large blots (digits, or several touching ones). Not just the
         // largest blot's height: the top of a 5 or a 3 broken off its body can hold more ink than a thin 1 beside it.
@@ -89,6 +95,28 @@ internal static class LineSegmenter
         }
         var heights = digits.Select(d => d.Height).Order().ToList();
         return (digits, marks.OrderBy(m => m.Item2.CentreX).ToList(), heights.Count == 0 ? 0 : heights[heights.Count / 2]);
+    }
+
+    /// <summary>
+    /// Whether a part lies along one of the image's edges (<see cref="ReadingOptions.EdgeStripContact"/>): touching it
+    /// over most of its length there, and thin across it.
+    /// </summary>
+    private static bool HugsEdge(InkPart part, int width, int height, ReadingOptions options)
+    {
+        if (part.MinX > 0 && part.MinY > 0 && part.MaxX < width - 1 && part.MaxY < height - 1) return false;
+        var (left, right, top, bottom) = (0, 0, 0, 0);
+        foreach (var index in part.Pixels)
+        {
+            var (x, y) = (index % width, index / width);
+            if (x == 0) left++;
+            if (x == width - 1) right++;
+            if (y == 0) top++;
+            if (y == height - 1) bottom++;
+        }
+        bool Along(int contact, int length, int thickness) =>
+            contact >= options.EdgeStripContact * length && thickness <= options.EdgeStripThickness * length;
+        return Along(left, part.Height, part.Width) || Along(right, part.Height, part.Width)
+            || Along(top, part.Width, part.Height) || Along(bottom, part.Width, part.Height);
     }
 
     /// <summary>

@@ -61,6 +61,9 @@ public enum MarkKind
 
     /// <summary>A long straight printed or ruled line: a rule of lined paper, a line of squared paper, an underline.</summary>
     Line,
+
+    /// <summary>A strip along the image's edge: a sliver of desk beside a sheet's edge, a scanner's shadow, the rim of a page.</summary>
+    Edge,
 }
 
 /// <summary>A mark found on the line but left out of the text.</summary>

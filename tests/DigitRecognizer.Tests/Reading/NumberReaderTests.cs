@@ -337,6 +337,30 @@ public sealed class NumberReaderTests
         for (var i = 0; i < 4; i++) Assert.True(onBoard.Digits[i].Box.IntersectionOverUnion(boxes[i]) >= 0.8, $"{onBoard.Digits[i].Box} vs {boxes[i]}");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AStripAlongTheImagesEdge_IsAnEdgeMark_NotADigit(bool left)
+    {
+        // A sliver of desk where a photographed sheet runs off the photo: dark, thin, lying along the edge, a triangle
+        // 2–5 px wide; alone it has a 1's shape.
+        var (page, width, height, boxes) = Page([1, 3, 5]);
+        for (var y = 10; y < height - 10; y++)
+            for (var x = 0; x < 2 + 3 * (y - 10) / (height - 20); x++)
+                page[y * width + (left ? x : width - 1 - x)] = 0.2f;
+        var reader = new NumberReader(TestModels.Mnist);
+        var ignoringEdges = new NumberReader(TestModels.Mnist, options: reader.Options with { EdgeStripContact = 2 });
+
+        var read = reader.Read(page, width, height);
+
+        Assert.Equal(reader.Read(Page([1, 3, 5]).Page, width, height).Text, read.Text);
+        Assert.Equal(3, read.Digits.Count);
+        for (var i = 0; i < 3; i++) Assert.True(read.Digits[i].Box.IntersectionOverUnion(boxes[i]) >= 0.8, $"{read.Digits[i].Box} vs {boxes[i]}");
+        var edge = Assert.Single(read.Marks, m => m.Kind == MarkKind.Edge);
+        Assert.Equal(left ? 0 : width, left ? edge.Box.X : edge.Box.Right);
+        Assert.Equal(4, ignoringEdges.Read(page, width, height).Digits.Count);
+    }
+
     [Fact]
     public void ADigitBelowTheThreshold_IsUnsure_AndShownAsAQuestionMark()
     {
