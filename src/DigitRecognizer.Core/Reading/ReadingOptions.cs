@@ -183,7 +183,7 @@ public sealed record ReadingOptions
     /// A piece of ink that lies against the image's edge along at least this share of its length there, and is at most
     /// <see cref="EdgeStripThickness"/> of that length thick, is an edge, not writing (<see cref="MarkKind.Edge"/>): a
     /// sliver of desk where a photographed sheet's edge runs off the photo was read as a 1 in 3% of such photos. A digit
-    /// cut by a tight crop touches the edge over a stroke's width, not along its length.
+    /// cut by a tight crop touches the edge over a stroke's width, not along its length. Above 1, no ink is an edge.
     /// </summary>
     public double EdgeStripContact { get; init; } = 0.8;
 

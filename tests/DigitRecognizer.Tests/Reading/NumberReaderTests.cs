@@ -355,7 +355,7 @@ public sealed class NumberReaderTests
             for (var x = 0; x < 2 + 3 * (y - 10) / (height - 20); x++)
                 page[y * width + (left ? x : width - 1 - x)] = 0.2f;
         var reader = new NumberReader(TestModels.Mnist);
-        var ignoringEdges = new NumberReader(TestModels.Mnist, options: reader.Options with { EdgeStripContact = 2 });
+        var readingEdgesAsInk = new NumberReader(TestModels.Mnist, options: reader.Options with { EdgeStripContact = 2 });
 
         var read = reader.Read(page, width, height);
 
@@ -364,7 +364,7 @@ public sealed class NumberReaderTests
         for (var i = 0; i < 3; i++) Assert.True(read.Digits[i].Box.IntersectionOverUnion(boxes[i]) >= 0.8, $"{read.Digits[i].Box} vs {boxes[i]}");
         var edge = Assert.Single(read.Marks, m => m.Kind == MarkKind.Edge);
         Assert.Equal(left ? 0 : width, left ? edge.Box.X : edge.Box.Right);
-        Assert.Equal(4, ignoringEdges.Read(page, width, height).Digits.Count);
+        Assert.Equal(4, readingEdgesAsInk.Read(page, width, height).Digits.Count);
     }
 
     [Fact]
