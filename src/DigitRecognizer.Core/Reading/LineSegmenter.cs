@@ -75,16 +75,29 @@ internal static class LineSegmenter
         parts = MergeStrokes(parts, scale, map.Width, options);
 
         var tall = new List<InkPart>();
+        var blots = new List<InkPart>();
         foreach (var part in parts.OrderBy(p => p.CentreX))
         {
             // Short for the line, or short for its own pen: a dot or a dash alone on the page sets the line's scale
             // itself, and would otherwise be read as digits (a 40-px dash came out as "1101110", a dot as "81").
-            if (part.Height < Math.Max(options.DigitMinHeight * scale, options.DigitMinPixels)
-                || part.Height < options.DigitMinStrokes * StrokeWidth(part, map))
-                marks.Add((part.Width >= 1.5 * part.Height ? MarkKind.Dash : MarkKind.Speck, part));
+            if (part.Height < Math.Max(options.DigitMinHeight * scale, options.DigitMinPixels))
+                marks.Add((Flat(part) ? MarkKind.Dash : MarkKind.Speck, part));
+            else if (part.Height < options.DigitMinStrokes * StrokeWidth(part, map))
+                blots.Add(part);
             else
                 tall.Add(part);
         }
+        // A blot as tall as the digits beside it, and no wider than tall, is a digit written with a broad pen, its loops
+        // filled (a heavy 8): it is short for its own pen only, and the line's other digits show that it is digit-sized.
+        // Much taller or wider than them, it is a bar or a smear, not writing.
+        var tallHeights = tall.Select(p => p.Height).Order().ToList();
+        foreach (var blot in blots)
+        {
+            var ratio = tallHeights.Count == 0 ? 0 : blot.Height / (double)tallHeights[tallHeights.Count / 2];
+            if (ratio >= options.BlotDigitHeight && ratio <= 1 / options.BlotDigitHeight && blot.Width <= blot.Height) tall.Add(blot);
+            else marks.Add((Flat(blot) ? MarkKind.Dash : MarkKind.Speck, blot));
+        }
+        tall = tall.OrderBy(p => p.CentreX).ToList();
         var digits = new List<InkPart>();
         foreach (var part in tall)
         {
@@ -96,6 +109,8 @@ internal static class LineSegmenter
         var heights = digits.Select(d => d.Height).Order().ToList();
         return (digits, marks.OrderBy(m => m.Item2.CentreX).ToList(), heights.Count == 0 ? 0 : heights[heights.Count / 2]);
     }
+
+    private static bool Flat(InkPart part) => part.Width >= 1.5 * part.Height;
 
     /// <summary>
     /// Whether a part lies along one of the image's edges (<see cref="ReadingOptions.EdgeStripContact"/>): touching it

@@ -96,6 +96,45 @@ public sealed class NumberReaderTests
         Assert.Equal(length > 0 ? MarkKind.Dash : MarkKind.Speck, Assert.Single(reading.Marks).Kind);
     }
 
+    [Fact]
+    public void ABlotAsTallAsTheDigitsBesideIt_IsADigit_NotASpeck()
+    {
+        // Digits 0, 1 and 2, and in the fourth place a solid ellipse as tall as their median ink: an 8 or a 0 written with
+        // a broad pen, its loops filled. Its strokes are "wide" (twice its area over its outline is a third of its
+        // height), which alone would make it a blot.
+        var indices = new[] { 1, 3, 5, 7 };
+        PixelBox blot = default;
+        var (page, width, height, boxes) = Page(indices, (page, width) =>
+        {
+            var left = GapAfter(2) + 30;
+            for (var y = 0; y < 28 * 3; y++)
+                for (var x = left; x < left + 28 * 3; x++) page[(20 + y) * width + x] = 0.9f;
+        });
+        var digitHeight = boxes.Take(3).Select(b => b.Height).Order().ElementAt(1);
+        var (centreX, centreY, radiusX, radiusY) = (GapAfter(2) + 30 + 42, boxes[0].Y + boxes[0].Height / 2.0, 0.35 * digitHeight, 0.5 * digitHeight);
+        var (minX, minY, maxX, maxY) = (int.MaxValue, int.MaxValue, -1, -1);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                if (Math.Pow((x - centreX) / radiusX, 2) + Math.Pow((y - centreY) / radiusY, 2) > 1) continue;
+                page[y * width + x] = 0.1f;
+                (minX, minY, maxX, maxY) = (Math.Min(minX, x), Math.Min(minY, y), Math.Max(maxX, x), Math.Max(maxY, y));
+            }
+        blot = new PixelBox(minX, minY, maxX - minX + 1, maxY - minY + 1);
+        var reader = new NumberReader(TestModels.Mnist);
+        var asBefore = new NumberReader(TestModels.Mnist, options: reader.Options with { BlotDigitHeight = double.PositiveInfinity });
+
+        var reading = reader.Read(page, width, height);
+        var blotsAsMarks = asBefore.Read(page, width, height);
+
+        Assert.Equal(4, reading.Digits.Count);
+        Assert.True(reading.Digits[3].Box.IntersectionOverUnion(blot) >= 0.8, $"{reading.Digits[3].Box} vs {blot}");
+        Assert.DoesNotContain(reading.Marks, m => m.Box.IntersectionOverUnion(blot) > 0);
+        // The rule is what finds it: without it, the blot is skipped as a speck and the number comes out a digit short.
+        Assert.Equal(3, blotsAsMarks.Digits.Count);
+        Assert.Contains(blotsAsMarks.Marks, m => m.Kind == MarkKind.Speck && m.Box.IntersectionOverUnion(blot) >= 0.8);
+    }
+
     // The x of the gap after the first digit of Page's layout.
     private static int GapAfter(int n) => 20 + (n + 1) * 28 * 3 + n * 30;
 
