@@ -67,6 +67,7 @@ internal static class TrainCommand
         var nonDigitsPerDigit = Value("--non-digits-per-digit", "Non-digits shown per digit in each batch (with --non-digit-weight), above 0 and at most 4: each step computes 1 + R times the images.", defaults.NonDigitsPerDigit, "R");
         var nonDigitPool = Value("--non-digit-pool", $"How many non-digits are drawn for the run (with --non-digit-weight), 1 to {TrainingOptions.MaxNonDigitPoolSize:N0}; batches take theirs from it in a new order each epoch.", defaults.NonDigitPoolSize, "N");
         var touchingPairs = Value("--touching-pairs", "Share of the non-digits' digit pairs drawn touching (ink boxes 0–2 px into each other, as a reader's merged digits) instead of in frames apart, 0–1 (with --non-digit-weight; see docs/reading-numbers.md for what it does to reading and refusal).", defaults.TouchingPairShare, "SHARE");
+        var readerViews = Value("--reader-views", "Share of the training images (0–1) shown as the number reader sees them: pasted alone on a synthetic page (plain, lined, squared or on a desk, PNG or JPEG) and found and prepared again by the reader, drawn once per run (a few ms per image). Validation images are never replaced. 0 = off.", defaults.ReaderViewShare, "SHARE");
         var weightAverage = Value("--weight-average", "Keep an exponential moving average of the weights with this decay (e.g. 0.999, about the last 1,000 steps), updated after every step; validation reads it and it is the model saved. 0 = off.", defaults.WeightAverageDecay, "D");
         var weightDecay = Value("--weight-decay", "Decoupled weight decay (AdamW), 0 = plain Adam.", defaults.WeightDecay, "X");
         var plateau = Value("--plateau-patience", "Halve the rate after this many epochs without a better validation loss, 0 = off.", defaults.PlateauPatience, "N");
@@ -109,7 +110,7 @@ internal static class TrainCommand
         var command = new Command("train", $"Train a model and save it as DIR/{Checkpoint.FileName} with DIR/{RunFolder.TrainingFile} and DIR/{RunFolder.TrainingCurvesFile}. " +
                                            "On the embedded MNIST it also reports accuracy on the 10,000 test images (never used for training or choosing epochs).")
         {
-            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, rotation, zoom, shift, elastic, elasticSigma, erase, eraseArea, labelSmoothing, nonDigitWeight, nonDigitsPerDigit, nonDigitPool, touchingPairs, weightAverage, weightDecay,
+            data, recipe, model, epochs, batchSize, learningRate, schedule, augment, rotation, zoom, shift, elastic, elasticSigma, erase, eraseArea, labelSmoothing, nonDigitWeight, nonDigitsPerDigit, nonDigitPool, touchingPairs, readerViews, weightAverage, weightDecay,
             plateau, earlyStopping, timeBudget, ensemble, validationSplit, holdout, seed, threads, precision, limit, output,
             resume, restart, keepResumeState, noTest,
         };
@@ -150,6 +151,7 @@ internal static class TrainCommand
                 LabelSmoothing = Given(labelSmoothing, options.LabelSmoothing),
                 NonDigitWeight = Given(nonDigitWeight, options.NonDigitWeight),
                 TouchingPairShare = Given(touchingPairs, options.TouchingPairShare),
+                ReaderViewShare = Given(readerViews, options.ReaderViewShare),
                 NonDigitsPerDigit = Given(nonDigitsPerDigit, options.NonDigitsPerDigit),
                 NonDigitPoolSize = Given(nonDigitPool, options.NonDigitPoolSize),
                 WeightAverageDecay = Given(weightAverage, options.WeightAverageDecay),

@@ -126,6 +126,13 @@ public static class SyntheticNumbers
         public (double Left, double Right, double Top, double Bottom) Ink { get; init; }
     }
 
+    /// <summary>Draws one number of the given digits of <paramref name="digits"/>, left to right, laid out by <paramref name="random"/>.</summary>
+    public static SyntheticNumber Draw(DigitDataset digits, IReadOnlyList<int> indices, Random random, SyntheticNumberOptions? options = null)
+    {
+        if (digits.Labels is null) throw new ArgumentException("Numbers are built from labelled digits.", nameof(digits));
+        return Draw(digits, indices.ToArray(), random, options ?? new SyntheticNumberOptions());
+    }
+
     private static SyntheticNumber Draw(DigitDataset digits, int[] indices, Random random, SyntheticNumberOptions options)
     {
         var frame = random.Next(options.FrameSide.Min, options.FrameSide.Max + 1);

@@ -4,6 +4,7 @@ using DigitRecognizer.Data;
 using DigitRecognizer.Engine;
 using DigitRecognizer.Inference;
 using DigitRecognizer.Models;
+using DigitRecognizer.Reading;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,7 +76,8 @@ public static class Trainer
         });
 
         // Raw [0, 1] pixels: distortions resample the background as 0 before normalisation.
-        using var images = InputNormalization.UnitRange.ToInput(train.Pixels, 0, train.Count);
+        var shown = options.ReaderViewShare > 0 ? ReaderViews.Replace(train, options.ReaderViewShare, options.Seed, cancellation) : train;
+        using var images = InputNormalization.UnitRange.ToInput(shown.Pixels, 0, shown.Count);
         using var labels = tensor(train.Labels!.Select(l => (long)l).ToArray());
         using optim.Optimizer optimizer = options.WeightDecay > 0
             ? optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay)

@@ -65,6 +65,15 @@ public sealed record TrainingOptions
     public double TouchingPairShare { get; init; }
 
     /// <summary>
+    /// Share of the training images, 0–1, replaced before training by the same digit as the number reader sees it:
+    /// pasted alone on a synthetic page (plain, lined, squared, or a sheet on a desk; 24–140 px; PNG or JPEG) and
+    /// found and prepared again by the reader (<c>DigitRecognizer.Reading.ReaderViews</c>). 0 (as the shipped models
+    /// were trained). Drawn once per run from the seed, a few milliseconds per image; validation images are never
+    /// replaced.
+    /// </summary>
+    public double ReaderViewShare { get; init; }
+
+    /// <summary>
     /// Non-digits per digit in each batch, in (0, 4]: 0.5 (half a batch; each step then computes 1.5 times the
     /// images), as the shipped models were trained. Hendrycks et al. show twice as many as in-distribution images.
     /// Only used with <see cref="NonDigitWeight"/> above 0.
@@ -166,6 +175,7 @@ public sealed record TrainingOptions
         if (!(TouchingPairShare is >= 0 and <= 1)) throw new ArgumentException($"Touching-pair share must be in [0, 1] (got {TouchingPairShare}).");
         if (TouchingPairShare > 0 && NonDigitWeight == 0)
             throw new ArgumentException($"A touching-pair share ({TouchingPairShare}) needs non-digits to draw the pairs among: give a non-digit weight above 0.");
+        if (!(ReaderViewShare is >= 0 and <= 1)) throw new ArgumentException($"Reader-view share must be in [0, 1] (got {ReaderViewShare}).");
         if (!(NonDigitsPerDigit is > 0 and <= 4)) throw new ArgumentException($"Non-digits per digit must be above 0 and at most 4 (got {NonDigitsPerDigit}).");
         if (NonDigitPoolSize is < 1 or > MaxNonDigitPoolSize)
             throw new ArgumentException($"Non-digit pool size must be 1 to {MaxNonDigitPoolSize:N0} images (got {NonDigitPoolSize:N0}).");
