@@ -17,8 +17,9 @@ public static class ReaderViews
     /// <summary>
     /// A copy of <paramref name="digits"/> in which a share <paramref name="share"/> (0–1, chosen by
     /// <paramref name="seed"/>) of the images is replaced by the same digit as the reader sees it; a digit the reader
-    /// does not find as exactly one (rare: a faint or broken one) keeps its own image. The same digits, share and
-    /// seed give the same images, whatever the number of threads.
+    /// does not find whole — not as exactly one, or with a piece of it left out as a mark (a 5's top bar drawn apart
+    /// comes back as a dash) — keeps its own image, so that no label is taught on a shape that lost what makes it
+    /// that digit. The same digits, share and seed give the same images, whatever the number of threads.
     /// </summary>
     public static DigitDataset Replace(DigitDataset digits, double share, int seed, CancellationToken cancellation = default)
     {
@@ -45,7 +46,10 @@ public static class ReaderViews
     private static readonly NumberReader Reader = new(new Uninformed(), rejection: null,
         new ReadingOptions { SplitAspect = double.PositiveInfinity, ForceSplitAspect = double.PositiveInfinity });
 
-    /// <summary>Digit <paramref name="index"/> as the reader sees it, or null when it finds no single digit there.</summary>
+    /// <summary>
+    /// Digit <paramref name="index"/> as the reader sees it, or null when it does not find it whole: as one digit, with
+    /// no speck, dash or slash skipped on or beside its ink.
+    /// </summary>
     internal static float[]? View(DigitDataset digits, int index, int seed)
     {
         var random = Generator(seed, index, 2);
@@ -59,8 +63,15 @@ public static class ReaderViews
         };
         var number = SyntheticNumbers.Draw(digits, [index], random, options);
         var read = Reader.Read(number.Encoded);
-        return read.Digits.Count == 1 ? read.Digits[0].Input : null;
+        var ink = number.Boxes[0];
+        var near = new PixelBox(ink.X - Reach, ink.Y - Reach, ink.Width + 2 * Reach, ink.Height + 2 * Reach);
+        var pieceLeftOut = read.Marks.Any(mark => mark.Kind is not (MarkKind.Line or MarkKind.Edge) && mark.Box.IntersectionArea(near) > 0);
+        return read.Digits.Count == 1 && !pieceLeftOut ? read.Digits[0].Input : null;
     }
+
+    // How far (px) from the pasted digit's ink a skipped mark counts as a piece of it; specks and dashes farther off are
+    // the paper's (what is left of a ruled line between two squares).
+    private const int Reach = 2;
 
     /// <summary>A classifier that knows nothing (ten equal probabilities): the reader only needs one to find digits with cuts off.</summary>
     private sealed class Uninformed : IDigitClassifier

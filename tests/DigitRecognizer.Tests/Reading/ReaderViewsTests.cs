@@ -64,6 +64,31 @@ public sealed class ReaderViewsTests
         Assert.NotEqual(plain.Predict(data).Probabilities, viewed.Predict(data).Probabilities);
     }
 
+    [Fact]
+    [Trait("Category", "Fast")]
+    public void ADigitTheReaderFindsWithAPieceLeftOut_KeepsItsOwnImage()
+    {
+        // Twenty upright strokes alone, then the same twenty with a blot beside each, which the reader skips as a speck.
+        const int copies = 20;
+        var pixels = new float[2 * copies * DigitImage.PixelCount];
+        for (var copy = 0; copy < 2 * copies; copy++)
+        {
+            var image = pixels.AsSpan(copy * DigitImage.PixelCount, DigitImage.PixelCount);
+            for (var y = 4; y < 24; y++)
+                for (var x = 12; x < 15; x++) image[y * DigitImage.Side + x] = 1f;
+            if (copy < copies) continue;
+            for (var y = 13; y < 15; y++)
+                for (var x = 19; x < 21; x++) image[y * DigitImage.Side + x] = 1f;
+        }
+        var digits = new DigitDataset(pixels, Enumerable.Repeat(1, 2 * copies).ToArray(), "strokes");
+
+        var views = ReaderViews.Replace(digits, 1.0, seed: 2);
+
+        var replaced = Enumerable.Range(0, 2 * copies).Select(i => !digits.Image(i).SequenceEqual(views.Image(i))).ToArray();
+        Assert.True(replaced[..copies].Count(r => r) >= copies - 2, $"strokes alone replaced: {replaced[..copies].Count(r => r)} of {copies}");
+        Assert.True(replaced[copies..].Count(r => r) <= 2, $"strokes with a speck replaced: {replaced[copies..].Count(r => r)} of {copies}");
+    }
+
     private static (double X, double Y) CentreOfMass(float[] image)
     {
         double total = 0, x = 0, y = 0;
