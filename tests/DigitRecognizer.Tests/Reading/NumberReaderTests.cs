@@ -72,6 +72,33 @@ public sealed class NumberReaderTests
         Assert.Contains(reading.Marks, m => m.Kind == MarkKind.Speck);
     }
 
+    [Fact]
+    public void ASlashBetweenDigits_AsInADate_IsSkippedAsAMark_AndLeftOutOfTheText()
+    {
+        // Four training digits with a slash between the second and the third: the pasted frames' full height (a third
+        // taller than the digits' ink), leaning 25° from upright, a 5 px pen.
+        var indices = new[] { 1, 3, 5, 7 };
+        var (page, width, height, boxes) = Page(indices, (page, width) =>
+        {
+            var (bottomX, bottomY, topY) = (GapAfter(1) + 8.0, 104.0, 20.0);
+            var lean = Math.Tan(25 * Math.PI / 180);
+            for (var y = (int)topY; y <= bottomY; y++)
+            {
+                var centre = bottomX + (bottomY - y) * lean;
+                for (var x = (int)(centre - 3); x <= centre + 3; x++)
+                    if (Math.Abs(x - centre) <= 2.5) page[y * width + x] = 0.1f;
+            }
+        });
+
+        var reading = new NumberReader(TestModels.Mnist).Read(page, width, height);
+
+        Assert.Equal(string.Concat(indices.Select(i => Training.Labels![i])), reading.Text);
+        for (var i = 0; i < 4; i++) Assert.True(reading.Digits[i].Box.IntersectionOverUnion(boxes[i]) >= 0.8, $"{reading.Digits[i].Box} vs {boxes[i]}");
+        var slash = Assert.Single(reading.Marks);
+        Assert.Equal(MarkKind.Slash, slash.Kind);
+        Assert.InRange(slash.Box.X, GapAfter(1), GapAfter(1) + 30);
+    }
+
     [Theory]
     [InlineData(0, 8)]     // a dot of a fine pen
     [InlineData(0, 14)]    // a dot of a marker: alone, it sets the line's scale itself
