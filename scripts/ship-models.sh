@@ -2,7 +2,8 @@
 # Rebuilds the trained models shipped under models/: trains each with a fixed number of epochs (no time
 # budget, so the same thread count reproduces its weights exactly; best is also shown synthetic non-digits,
 # 60,000 of them with touching digit pairs among them, so that its refusal rule turns letters and scribbles away
-# and the number reader cuts touching digits apart), stores its unsure threshold (chosen on
+# and the number reader cuts touching digits apart, and three quarters of its training digits are shown as the
+# number reader prepares them), stores its unsure threshold (chosen on
 # its own validation images), exports it to ONNX, in float32 and in int8 (calibrated on the same validation images),
 # and writes models/SHA256SUMS.
 # Usage: scripts/ship-models.sh [THREADS [NAME...]]   (NAME: cnn, best; the shipped files were made with 2 threads)
@@ -19,7 +20,7 @@ mkdir -p models
 for name in "${names[@]}"; do
   case "$name" in
     cnn)  "$digits" train --recipe notebook-cnn --seed 1 --threads "$threads" --output "$work/cnn" ;;
-    best) "$digits" train --recipe best --epochs 20 --time-budget 0 --non-digit-weight 0.5 --touching-pairs 0.6667 --non-digit-pool 60000 --seed 1 --threads "$threads" --output "$work/best" ;;
+    best) "$digits" train --recipe best --epochs 20 --time-budget 0 --non-digit-weight 0.5 --touching-pairs 0.6667 --non-digit-pool 60000 --reader-views 0.75 --seed 1 --threads "$threads" --output "$work/best" ;;
     *) echo "error: unknown shipped model '$name' (cnn or best)" >&2; exit 1 ;;
   esac
   "$digits" calibrate --model "$work/$name"
