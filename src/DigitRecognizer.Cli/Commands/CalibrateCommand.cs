@@ -60,13 +60,16 @@ internal static class CalibrateCommand
         var table = new Table().Border(TableBorder.Simple).AddColumn("method").AddColumn(new TableColumn("threshold").RightAligned())
             .AddColumn(new TableColumn("refused").RightAligned()).AddColumn(new TableColumn("errors refused").RightAligned())
             .AddColumn(new TableColumn("errors left among read").RightAligned()).AddColumn(new TableColumn("non-digits refused").RightAligned())
+            .AddColumn(new TableColumn("unseen non-digits refused").RightAligned())
             .AddColumn(new TableColumn("let through").RightAligned());
         foreach (var candidate in choice.Candidates)
         {
             var rule = candidate.Rule;
             var mark = rule == choice.Chosen ? " [green](chosen)[/]" : "";
-            table.AddRow($"{rule.Method}{mark}", $"{rule.Threshold:F4}", $"{rule.RefusedShare:P2}", $"{candidate.ErrorsRefusedShare:P1}",
+            var lowered = rule.TargetRefusedShare < refuse ? ", lowered" : "";
+            table.AddRow($"{rule.Method}{lowered}{mark}", $"{rule.Threshold:F4}", $"{rule.RefusedShare:P2}", $"{candidate.ErrorsRefusedShare:P1}",
                 $"{rule.ErrorShareOfAccepted:P2}", candidate.NonDigitsRefusedShare is { } share ? $"{share:P1}" : "–",
+                candidate.UnseenRefusedShare is { } unseen ? $"{unseen:P1}" : "–",
                 $"{candidate.LetThrough:N0}");
         }
         console.Write(table);

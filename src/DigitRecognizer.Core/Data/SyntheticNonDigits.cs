@@ -102,7 +102,7 @@ public static class SyntheticNonDigits
     }
 
     /// <summary>The strokes through a random slant, squeeze and size, each point wobbling as a hand's would, drawn with a round pen.</summary>
-    private static (float[] Ink, int Width, int Height) Draw(float[][] strokes, Random random)
+    internal static (float[] Ink, int Width, int Height) Draw(float[][] strokes, Random random)
     {
         var angle = (random.NextDouble() - 0.5) * 0.5;                     // ±14°
         var shear = (random.NextDouble() - 0.5) * 0.5;
@@ -215,7 +215,7 @@ public static class SyntheticNonDigits
     }
 
     /// <summary>An elliptic arc from <paramref name="fromDegrees"/> to <paramref name="toDegrees"/> (0° = right, clockwise on screen) as a polyline.</summary>
-    private static float[] Arc(float cx, float cy, float rx, float ry, float fromDegrees, float toDegrees)
+    internal static float[] Arc(float cx, float cy, float rx, float ry, float fromDegrees, float toDegrees)
     {
         var steps = Math.Max(4, (int)(Math.Abs(toDegrees - fromDegrees) / 15));
         var points = new float[2 * (steps + 1)];
@@ -241,5 +241,5 @@ public static class SyntheticNonDigits
         return points.ToArray();
     }
 
-    private static float[] Concat(params float[][] parts) => parts.SelectMany(p => p).ToArray();
+    internal static float[] Concat(params float[][] parts) => parts.SelectMany(p => p).ToArray();
 }

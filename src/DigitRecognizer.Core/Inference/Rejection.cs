@@ -36,8 +36,14 @@ public sealed record Rejection
     /// <summary>Share of those images, 0–1, that were read wrongly among the ones not refused.</summary>
     public required double ErrorShareOfAccepted { get; init; }
 
-    /// <summary>The refusal share, 0–1, that was aimed at when choosing.</summary>
+    /// <summary>The refusal share, 0–1, that was aimed at when choosing (after lowering it for the unseen non-digits, if it was).</summary>
     public required double TargetRefusedShare { get; init; }
+
+    /// <summary>
+    /// Share of the validation's unseen non-digits (<see cref="Data.UnseenNonDigits"/>), 0–1, that the threshold
+    /// refuses; null for a rule chosen without them (before 2026-12-07, or with none drawn).
+    /// </summary>
+    public double? UnseenNonDigitsRefusedShare { get; init; }
 
     /// <summary>The score of one image's ten probabilities by <paramref name="method"/>.</summary>
     public static double Score(RejectionMethod method, ReadOnlySpan<float> probabilities)
@@ -60,5 +66,6 @@ public sealed record Rejection
     /// <summary>One line for people: "max-probability below 0.874 (refuses 0.75% of 6,000 validation images)".</summary>
     public string Describe() =>
         $"{(Method == RejectionMethod.MaxProbability ? "max-probability" : "margin")} below {Threshold:F4} " +
-        $"(refuses {RefusedShare:P2} of {Images:N0} images: {ChosenOn})";
+        $"(refuses {RefusedShare:P2} of {Images:N0} images: {ChosenOn}" +
+        (UnseenNonDigitsRefusedShare is { } unseen ? $"; and {unseen:P1} of non-digits unlike training's)" : ")");
 }

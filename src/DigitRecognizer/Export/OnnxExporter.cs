@@ -61,9 +61,12 @@ public static class OnnxExporter
         double Accuracy(PredictionSet predictions) => (double)labels.Where((label, i) => predictions.Labels[i] == label).Count() / labels.Length;
         var sameLabels = floatPredictions.Labels.Where((label, i) => quantizedPredictions.Labels[i] == label).Count();
         var largestDifference = floatPredictions.Probabilities.Zip(quantizedPredictions.Probabilities, (a, b) => Math.Abs((double)a - b)).Max();
+        // The same share as the checkpoint's rule, never lowered again; the unseen non-digits only say what it refuses of them.
         var rejection = classifier.Metadata.Rejection is { } rule
             ? RejectionCalibrator.Choose(quantizedPredictions, labels, description,
-                new RejectionOptions { TargetRefusedShare = rule.TargetRefusedShare, Methods = [rule.Method] }).Chosen
+                new RejectionOptions { TargetRefusedShare = rule.TargetRefusedShare, Methods = [rule.Method], MinUnseenRefusedShare = null },
+                unseenNonDigits: rule.UnseenNonDigitsRefusedShare is null ? null
+                    : Predict(model, UnseenNonDigits.Generate(new RejectionOptions().UnseenNonDigitCount(validation.Count), new RejectionOptions().UnseenNonDigitSeed), cancellation)).Chosen
             : null;
         var quantizedAccuracy = Accuracy(quantizedPredictions);
         var metadata = classifier.Metadata with

@@ -52,6 +52,63 @@ public sealed class RejectionTests(ITestOutputHelper output)
         Assert.Equal(choice.Chosen, round);
     }
 
+    [Theory]
+    [InlineData(0.40, 5, 0.005)]     // 5 of the 7 digits the target allows are the fewest that still refuse 40 of the 100
+    [InlineData(0.56, 7, 0.007)]     // all 7 are needed for 56%
+    [InlineData(0.60, 7, 0.0075)]    // even 7 refuse only 56%: the target share stays as it was asked
+    public void Calibrator_LowersTheShare_ToTheFewestDigitsRefused_ThatStillRefuseTheFloorOfUnseenNonDigits(double floor, int expectedRefused,
+        double expectedTarget)
+    {
+        // 1,000 digits read right with max-probabilities 0.2000, 0.2008, 0.2016, …: refusing k of them puts the threshold at
+        // 0.2 + 0.0008·k. 100 unseen non-digits score 0.20005, 0.20015, …, so that threshold refuses 8·k of them (at most 100).
+        // The target of 0.75% allows 7 digits, which refuse 56 non-digits.
+        var digits = Rows(Enumerable.Range(0, 1000).Select(i => 0.2f + 0.0008f * i));
+        var unseen = Rows(Enumerable.Range(0, 100).Select(j => 0.20005f + 0.0001f * j));
+        var options = new RejectionOptions { Methods = [RejectionMethod.MaxProbability], MinUnseenRefusedShare = floor };
+
+        var chosen = RejectionCalibrator.Choose(digits, new int[1000], "rows", options, unseenNonDigits: unseen).Chosen;
+        var unlowered = RejectionCalibrator.Choose(digits, new int[1000], "rows", options with { MinUnseenRefusedShare = null }, unseenNonDigits: unseen).Chosen;
+
+        Assert.Equal(expectedRefused / 1000.0, chosen.RefusedShare, 9);
+        Assert.Equal(Math.Min(8 * expectedRefused, 100) / 100.0, chosen.UnseenNonDigitsRefusedShare!.Value, 9);
+        Assert.Equal(7 / 1000.0, unlowered.RefusedShare, 9);
+        Assert.Equal(0.56, unlowered.UnseenNonDigitsRefusedShare!.Value, 9);
+        // Recorded as the share aimed at, so that an int8 export of the model refuses as many.
+        Assert.Equal(expectedTarget, chosen.TargetRefusedShare, 9);
+        var again = RejectionCalibrator.Choose(digits, new int[1000], "rows",
+            new RejectionOptions { Methods = [RejectionMethod.MaxProbability], TargetRefusedShare = chosen.TargetRefusedShare, MinUnseenRefusedShare = null }).Chosen;
+        Assert.Equal(chosen.Threshold, again.Threshold);
+        Assert.Null(again.UnseenNonDigitsRefusedShare);
+    }
+
+    [Fact]
+    public void UnseenNonDigits_AreTheSameForTheSameSeed_AndNoneIsAGlyphTrainingDraws()
+    {
+        var first = UnseenNonDigits.Generate(400, seed: 3, out var kinds);
+        var again = UnseenNonDigits.Generate(400, seed: 3);
+        var other = UnseenNonDigits.Generate(400, seed: 4);
+
+        Assert.Equal(400, first.Count);
+        Assert.False(first.IsLabelled);
+        Assert.Equal(first.Pixels, again.Pixels);
+        Assert.NotEqual(first.Pixels, other.Pixels);
+        Assert.All(Enumerable.Range(0, first.Count), i => Assert.Equal(1f, first.Image(i).ToArray().Max()));   // prepared: strongest ink 1
+        Assert.Empty(UnseenNonDigits.GlyphNames.Intersect(SyntheticNonDigits.GlyphNames));
+        Assert.Equal(new[] { "dots", "harmonic", "loops" }, kinds.Where(k => !UnseenNonDigits.GlyphNames.Contains(k)).Distinct().Order());
+        Assert.InRange(kinds.Count(k => k == "harmonic") / 400.0, 0.22, 0.38);   // 30% drawn
+    }
+
+    private static PredictionSet Rows(IEnumerable<float> maxProbabilities)
+    {
+        var rows = new List<float>();
+        foreach (var best in maxProbabilities)
+        {
+            rows.Add(best);
+            rows.AddRange(Enumerable.Repeat((1 - best) / 9, 9));
+        }
+        return new PredictionSet(rows.ToArray());
+    }
+
     [Fact]
     public void TheRule_RefusesFewTestDigits_AndSomeNonDigits()
     {
