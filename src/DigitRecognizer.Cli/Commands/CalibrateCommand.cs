@@ -29,23 +29,36 @@ internal static class CalibrateCommand
         };
         var refuse = new Option<double>("--refuse")
         {
-            Description = "Share of the validation digits to refuse, 0–1 (default 0.0075: aims below the 1% of MNIST test digits promised).",
+            Description = "The most of the validation digits to refuse, 0–1 (default 0.0075: aims below the 1% of MNIST test digits promised).",
             DefaultValueFactory = _ => new RejectionOptions().TargetRefusedShare,
             HelpName = "SHARE",
+        };
+        var minUnseen = new Option<double>("--min-unseen-refused")
+        {
+            Description = "Lower the threshold to refuse as few validation digits as it can while still refusing this share, 0–1, of non-digits unlike any training shows (default 0.95).",
+            DefaultValueFactory = _ => new RejectionOptions().MinUnseenRefusedShare!.Value,
+            HelpName = "SHARE",
+        };
+        var fixedShare = new Option<bool>("--fixed-share")
+        {
+            Description = "Refuse exactly --refuse of the validation digits: do not lower the threshold for the unseen non-digits.",
         };
         var command = new Command("calibrate",
             "Choose the model's threshold for refusing unsure digits on its validation images and store it in the checkpoint.")
         {
-            model, data, refuse,
+            model, data, refuse, minUnseen, fixedShare,
         };
         command.SetAction(parse => CommandRunner.Run(console, cancellation =>
-            Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(data), parse.GetValue(refuse), cancellation)));
+            Run(console, DefaultModel.Resolve(parse.GetValue(model), console), parse.GetValue(data), parse.GetValue(refuse),
+                parse.GetValue(fixedShare) ? null : parse.GetValue(minUnseen), cancellation)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, double refuse, CancellationToken cancellation)
+    private static int Run(IAnsiConsole console, string modelPath, string? dataPath, double refuse, double? minUnseenRefused,
+        CancellationToken cancellation)
     {
         if (refuse is < 0 or >= 1) throw new ArgumentException($"--refuse must be a share in [0, 1) (got {refuse}).");
+        if (minUnseenRefused is < 0 or > 1) throw new ArgumentException($"--min-unseen-refused must be a share in [0, 1] (got {minUnseenRefused}).");
         var file = Checkpoint.Resolve(modelPath);
         using var classifier = Checkpoint.Load(file);
         var training = Loading.Load(console, dataPath, MnistSplit.Train);
@@ -54,7 +67,7 @@ internal static class CalibrateCommand
         var validation = TrainingSplit.ValidationPart(training, classifier.Metadata);
         var description = $"{DigitData.Describe(training.Source)}, validation part";
         var choice = Working.Progress(console, $"Predicting {validation.Count:N0} validation images", validation.Count,
-            progress => RejectionCalibrator.Choose(classifier, validation, description, new RejectionOptions { TargetRefusedShare = refuse },
+            progress => RejectionCalibrator.Choose(classifier, validation, description, new RejectionOptions { TargetRefusedShare = refuse, MinUnseenRefusedShare = minUnseenRefused },
                 progress, cancellation));
 
         var table = new Table().Border(TableBorder.Simple).AddColumn("method").AddColumn(new TableColumn("threshold").RightAligned())

@@ -209,14 +209,15 @@ public sealed class ReadingCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("1.5", "--refuse must be a share in [0, 1)")]
-    [InlineData("-0.1", "--refuse must be a share in [0, 1)")]
-    public void Calibrate_ABadShare_FailsAndLeavesTheCheckpointAlone(string refuse, string expected)
+    [InlineData("--refuse", "1.5", "--refuse must be a share in [0, 1) (got 1.5)")]
+    [InlineData("--refuse", "-0.1", "--refuse must be a share in [0, 1) (got -0.1)")]
+    [InlineData("--min-unseen-refused", "1.01", "--min-unseen-refused must be a share in [0, 1] (got 1.01)")]
+    public void Calibrate_ABadShare_FailsAndLeavesTheCheckpointAlone(string option, string share, string expected)
     {
         var path = folder.File("model.ckpt");
         File.Copy(TestData.ShippedCnn, path);
 
-        var (exitCode, output) = CliRunner.Run("calibrate", "--model", path, "--refuse", refuse);
+        var (exitCode, output) = CliRunner.Run("calibrate", "--model", path, option, share);
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains(expected, output);

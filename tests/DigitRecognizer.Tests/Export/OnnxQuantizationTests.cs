@@ -83,7 +83,7 @@ public sealed class OnnxQuantizationTests
         var rule = new Rejection
         {
             Method = RejectionMethod.Margin, Threshold = 0.5, ChosenOn = "the float weights", Images = 60, RefusedShare = 0.05,
-            ErrorShareOfAccepted = 0.01, TargetRefusedShare = 0.05,
+            ErrorShareOfAccepted = 0.01, TargetRefusedShare = 0.05, UnseenNonDigitsRefusedShare = 0.99,
         };
         var calibrated = new DigitClassifier(trained.Module, trained.Normalization,
             trained.Metadata with { Rejection = rule, Metrics = trained.Metadata.Metrics with { TestAccuracy = 0.9 } });
@@ -100,7 +100,9 @@ public sealed class OnnxQuantizationTests
         // The threshold is chosen again on the int8 model's own probabilities, for the same method and refused share.
         Assert.NotNull(export.Rejection);
         Assert.Equal(export.Rejection, metadata.Rejection);
+        // Never lowered again for the unseen non-digits (it stands for the checkpoint's rule); it says what it refuses of them.
         Assert.Equal(rule.TargetRefusedShare, export.Rejection!.TargetRefusedShare);
+        Assert.InRange(export.Rejection.UnseenNonDigitsRefusedShare!.Value, 0, 1);
         Assert.Equal(rule.Method, export.Rejection.Method);
         Assert.NotEqual(rule.Threshold, export.Rejection.Threshold);
         Assert.Equal("MNIST training slice, validation part", export.Rejection.ChosenOn);

@@ -94,6 +94,7 @@ public sealed class ShippedModelTests
         var rule = OnnxExporter.ReadCheckpointMetadata(int8.Metadata)!.Rejection;
         Assert.NotNull(rule);
         Assert.InRange(rule!.RefusedShare, 0, 0.01);
+        Assert.Equal(checkpoint.Metadata.Rejection!.TargetRefusedShare, rule.TargetRefusedShare);   // the same share as the checkpoint's rule
         Assert.True(new FileInfo(int8.Path).Length < 0.35 * new FileInfo(Path.Combine(ModelsFolder, name + ".onnx")).Length);
     }
 }
