@@ -166,26 +166,31 @@ public sealed class NumberReader
             if (Prepare(map, candidate) is { } input) wholes.Add((candidate, input));
         }
         var leaves = new List<Leaf>();
-        var trials = new List<Trial>();
+        var trials = new List<(Trial Trial, Leaf Whole)>();
         if (wholes.Count > 0)
         {
             var read = Classify(wholes.Select(w => w.Input), cancellation);
             for (var i = 0; i < wholes.Count; i++)
             {
                 var (part, input) = wholes[i];
-                if (MayBeTouching(part, lineHeight, Sureness(read.Row(i))) && PrepareTrial(map, part, lineHeight, depth: 0, input) is { Cuts.Count: > 0 } trial)
-                    trials.Add(trial);
+                var refusedWide = RefusedAndWide(part, lineHeight, read.Row(i));
+                if ((MayBeTouching(part, lineHeight, Sureness(read.Row(i))) || refusedWide)
+                    && PrepareTrial(map, part, lineHeight, depth: 0, input, refusedWide ? Options.RefusedSplitAspect : null) is { Cuts.Count: > 0 } trial)
+                    trials.Add((trial, new Leaf(part, input, read.Labels[i], read.Row(i).ToArray())));
                 else
                     leaves.Add(new Leaf(part, input, read.Labels[i], read.Row(i).ToArray()));
             }
         }
         if (trials.Count > 0)
         {
-            var predictions = Classify(trials.SelectMany(t => t.Inputs), cancellation);
+            var predictions = Classify(trials.SelectMany(t => t.Trial.Inputs), cancellation);
             var row = 0;
-            foreach (var trial in trials)
+            foreach (var (trial, whole) in trials)
             {
-                leaves.AddRange(Decide(map, trial, predictions, row, lineHeight, cancellation));
+                // A part left whole keeps the probabilities of the first batch: read again in another batch they can
+                // differ in the last bits, and a refusal rule must not change the probabilities reported.
+                var decided = Decide(map, trial, predictions, row, lineHeight, cancellation);
+                leaves.AddRange(decided is [var only] && ReferenceEquals(only.Part, trial.Part) ? [whole] : decided);
                 row += trial.Inputs.Count;
             }
         }
@@ -218,6 +223,14 @@ public sealed class NumberReader
     }
 
     /// <summary>
+    /// Whether a part not wide enough for <see cref="MayBeTouching"/> is refused whole and still wide enough to be two
+    /// digits overlapping (<see cref="ReadingOptions.RefusedSplitAspect"/>).
+    /// </summary>
+    private bool RefusedAndWide(InkPart part, double lineHeight, ReadOnlySpan<float> probabilities) =>
+        Rejection is not null && Rejection.Refuses(probabilities)
+        && part.Width / Math.Max(part.Height, lineHeight) > Options.RefusedSplitAspect;
+
+    /// <summary>
     /// Sureness as ln(p1 / p2), the top probability over the runner-up's: a strong model gives p1 ≈ 1 to nearly
     /// everything, whole digits, halves of digits and pairs alike; the runner-up's share still tells them apart
     /// (where 1 - p1 rounds to 0 in single precision, p2 does not).
@@ -230,9 +243,10 @@ public sealed class NumberReader
 
     /// <summary>
     /// The part's inputs whole (<paramref name="whole"/> when it was prepared already) and at each trial cut; null when
-    /// nothing of it survives the MNIST step.
+    /// nothing of it survives the MNIST step. Cuts are tried on parts wider than <paramref name="splitAspect"/>
+    /// (<see cref="ReadingOptions.SplitAspect"/> unless given).
     /// </summary>
-    private Trial? PrepareTrial(InkMap map, InkPart part, double lineHeight, int depth, float[]? whole = null)
+    private Trial? PrepareTrial(InkMap map, InkPart part, double lineHeight, int depth, float[]? whole = null, double? splitAspect = null)
     {
         whole ??= Prepare(map, part);
         if (whole is null) return null;
@@ -240,12 +254,13 @@ public sealed class NumberReader
         var height = Math.Max(part.Height, lineHeight);
         var aspect = part.Width / height;
         var cuts = new List<(InkPart, float[], InkPart, float[])>();
-        if (depth < Options.MaxDigits && aspect > Options.SplitAspect)
-            foreach (var column in CutColumns(map, part, height))
+        if (depth < Options.MaxDigits && aspect > (splitAspect ?? Options.SplitAspect))
+            foreach (var boundary in CutBoundaries(map, part, height))
             {
+                // A pixel is on the left when it lies left of the cut's column in its row.
                 var (left, right) = (new List<int>(), new List<int>());
                 foreach (var index in part.Pixels)
-                    (index % map.Width < column ? left : right).Add(index);
+                    (index % map.Width < boundary[index / map.Width - part.MinY] ? left : right).Add(index);
                 if (left.Count == 0 || right.Count == 0) continue;
                 var (leftPart, rightPart) = (new InkPart(left, map.Width), new InkPart(right, map.Width));
                 if (Math.Min(leftPart.Height, rightPart.Height) < Options.MinimumPieceHeight * part.Height) continue;
@@ -273,7 +288,10 @@ public sealed class NumberReader
         var wide = Math.Clamp((trial.Aspect - Options.SplitAspect) / (Options.ForceSplitAspect - Options.SplitAspect), 0, 1);
         var margin = Options.SplitMarginNarrow + (Options.SplitMarginWide - Options.SplitMarginNarrow) * wide;
         var mustCut = trial.Aspect > Options.ForceSplitAspect;
-        if (!mustCut && best.Score - Sure(0) <= margin) return [Read(trial.Part, trial.Whole, 0)];
+        // A part the refusal rule refuses whole could only be reported unsure: a cut whose sides it reads both is taken.
+        var readOnlyCut = Rejection is not null && Rejection.Refuses(predictions.Row(first)) && best.Score >= Options.RefusedCutSureness
+            && !Rejection.Refuses(predictions.Row(first + 1 + 2 * best.Index)) && !Rejection.Refuses(predictions.Row(first + 2 + 2 * best.Index));
+        if (!mustCut && !readOnlyCut && best.Score - Sure(0) <= margin) return [Read(trial.Part, trial.Whole, 0)];
         var chosen = trial.Cuts[best.Index];
         return
         [
@@ -290,6 +308,77 @@ public sealed class NumberReader
             if (side.Cuts.Count == 0) return [Read(part, input, row)];
             return Decide(map, side, Classify(side.Inputs, cancellation), 0, lineHeight, cancellation);
         }
+    }
+
+    /// <summary>
+    /// The cuts to try, each as the column it passes in every row of the part (from its top): straight down the
+    /// <see cref="CutColumns"/>, and bent around the ink from the deepest of them (<see cref="ReadingOptions.PathCuts"/>).
+    /// </summary>
+    private IEnumerable<int[]> CutBoundaries(InkMap map, InkPart part, double height)
+    {
+        var columns = CutColumns(map, part, height).ToList();
+        var seen = new HashSet<string>();
+        foreach (var column in columns)
+        {
+            var straight = new int[part.Height];
+            Array.Fill(straight, column);
+            seen.Add(string.Join(',', straight));
+            yield return straight;
+        }
+        if (Options.PathCuts <= 0) yield break;
+        var margin = Math.Max(1, (int)Math.Ceiling(Options.MinimumPieceWidth * height));
+        var reach = Math.Max(1, (int)Math.Round(Options.PathCutReach * height));
+        foreach (var column in columns.Take(Math.Min(Options.PathCuts, Options.CutCandidates)))
+        {
+            var bent = LeastInkPath(map, part, column, reach, margin);
+            if (bent is not null && seen.Add(string.Join(',', bent))) yield return bent;
+        }
+    }
+
+    /// <summary>
+    /// The path from the part's top row to its bottom row, one column per row, moving at most one column sideways
+    /// per row and staying within <paramref name="reach"/> of <paramref name="column"/> (and <paramref name="margin"/>
+    /// inside the part), that passes through the fewest of the part's pixels; ties go to the path with fewer sideways
+    /// steps. Null when the part is too narrow for a path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int[]? LeastInkPath(InkMap map, InkPart part, int column, int reach, int margin)
+    {
+        var low = Math.Max(part.MinX + margin, column - reach);
+        var high = Math.Min(part.MaxX + 1 - margin, column + reach);
+        if (high < low) return null;
+        var (span, rows) = (high - low + 1, part.Height);
+        var inked = new bool[rows * span];
+        foreach (var index in part.Pixels)
+        {
+            var x = index % map.Width;
+            if (x >= low && x <= high) inked[(index / map.Width - part.MinY) * span + x - low] = true;
+        }
+        // Cost: pixels crossed, plus a small toll per sideways step and for straying, so that among paths crossing as
+        // little ink, the straightest nearest the column wins.
+        const double step = 0.05, stray = 0.01;
+        var cost = new double[rows * span];
+        var from = new sbyte[rows * span];
+        for (var x = 0; x < span; x++) cost[x] = (inked[x] ? 1 : 0) + stray * Math.Abs(low + x - column);
+        for (var y = 1; y < rows; y++)
+            for (var x = 0; x < span; x++)
+            {
+                var (best, move) = (cost[(y - 1) * span + x], (sbyte)0);
+                if (x > 0 && cost[(y - 1) * span + x - 1] + step < best) (best, move) = (cost[(y - 1) * span + x - 1] + step, (sbyte)-1);
+                if (x < span - 1 && cost[(y - 1) * span + x + 1] + step < best) (best, move) = (cost[(y - 1) * span + x + 1] + step, (sbyte)1);
+                cost[y * span + x] = best + (inked[y * span + x] ? 1 : 0) + stray * Math.Abs(low + x - column);
+                from[y * span + x] = move;
+            }
+        var end = 0;
+        for (var x = 1; x < span; x++)
+            if (cost[(rows - 1) * span + x] < cost[(rows - 1) * span + end]) end = x;
+        var path = new int[rows];
+        for (var (y, x) = (rows - 1, end); y >= 0; y--)
+        {
+            path[y] = low + x;
+            x += from[y * span + x];
+        }
+        return path;
     }
 
     /// <summary>
