@@ -273,7 +273,7 @@ public sealed class NumberReader
     /// <summary>
     /// A part as one digit, or cut: the cut kept is the one whose weaker side the classifier is surest of, and only if
     /// that side is surer than the part read whole by a margin that shrinks as the part widens (or the part is too wide
-    /// to be one digit). A side wide enough to be touching digits again is tried the same way; the others are digits,
+    /// to be one digit, or the refusal rule refuses it whole and reads both sides: <see cref="ReadingOptions.RefusedSplitAspect"/>). A side wide enough to be touching digits again is tried the same way; the others are digits,
     /// with the probabilities already read for them. <paramref name="predictions"/> holds the trial's
     /// <see cref="Trial.Inputs"/> from row <paramref name="first"/> on.
     /// </summary>
