@@ -173,12 +173,13 @@ public sealed class NumberReader
             for (var i = 0; i < wholes.Count; i++)
             {
                 var (part, input) = wholes[i];
-                var refusedWide = RefusedAndWide(part, lineHeight, read.Row(i));
-                if ((MayBeTouching(part, lineHeight, Sureness(read.Row(i))) || refusedWide)
+                var whole = new Leaf(part, input, read.Labels[i], read.Row(i).ToArray());
+                var refusedWide = RefusedAndWide(part, lineHeight, whole.Probabilities);
+                if ((MayBeTouching(part, lineHeight, Sureness(whole.Probabilities)) || refusedWide)
                     && PrepareTrial(map, part, lineHeight, depth: 0, input, refusedWide ? Options.RefusedSplitAspect : null) is { Cuts.Count: > 0 } trial)
-                    trials.Add((trial, new Leaf(part, input, read.Labels[i], read.Row(i).ToArray())));
+                    trials.Add((trial, whole));
                 else
-                    leaves.Add(new Leaf(part, input, read.Labels[i], read.Row(i).ToArray()));
+                    leaves.Add(whole);
             }
         }
         if (trials.Count > 0)
@@ -317,21 +318,23 @@ public sealed class NumberReader
     private IEnumerable<int[]> CutBoundaries(InkMap map, InkPart part, double height)
     {
         var columns = CutColumns(map, part, height).ToList();
-        var seen = new HashSet<string>();
         foreach (var column in columns)
         {
             var straight = new int[part.Height];
             Array.Fill(straight, column);
-            seen.Add(string.Join(',', straight));
             yield return straight;
         }
         if (Options.PathCuts <= 0) yield break;
         var margin = Math.Max(1, (int)Math.Ceiling(Options.MinimumPieceWidth * height));
         var reach = Math.Max(1, (int)Math.Round(Options.PathCutReach * height));
+        var bents = new List<int[]>();
         foreach (var column in columns.Take(Math.Min(Options.PathCuts, Options.CutCandidates)))
         {
-            var bent = LeastInkPath(map, part, column, reach, margin);
-            if (bent is not null && seen.Add(string.Join(',', bent))) yield return bent;
+            // A path that found no ink to bend around is one of the straight cuts, or a bent one found before.
+            var bent = LeastInkPath(part, map.Width, column, reach, margin);
+            if (bent is null || (bent.All(x => x == bent[0]) && columns.Contains(bent[0])) || bents.Any(bent.SequenceEqual)) continue;
+            bents.Add(bent);
+            yield return bent;
         }
     }
 
@@ -342,7 +345,7 @@ public sealed class NumberReader
     /// steps. Null when the part is too narrow for a path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int[]? LeastInkPath(InkMap map, InkPart part, int column, int reach, int margin)
+    internal static int[]? LeastInkPath(InkPart part, int imageWidth, int column, int reach, int margin)
     {
         var low = Math.Max(part.MinX + margin, column - reach);
         var high = Math.Min(part.MaxX + 1 - margin, column + reach);
@@ -351,8 +354,8 @@ public sealed class NumberReader
         var inked = new bool[rows * span];
         foreach (var index in part.Pixels)
         {
-            var x = index % map.Width;
-            if (x >= low && x <= high) inked[(index / map.Width - part.MinY) * span + x - low] = true;
+            var x = index % imageWidth;
+            if (x >= low && x <= high) inked[(index / imageWidth - part.MinY) * span + x - low] = true;
         }
         // Cost: pixels crossed, plus a small toll per sideways step and for straying, so that among paths crossing as
         // little ink, the straightest nearest the column wins.
